@@ -1,0 +1,1 @@
+"""fixvenue: an open-source FIX trading venue."""

@@ -1,0 +1,316 @@
+"""The venue's TOML configuration, read strictly: an unknown key or a bad value is an error."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from fixvenue.domain.values import Instrument, SessionProfile, SessionRole, price_to_ticks
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+BEGIN_STRINGS = ("FIX.4.4", "FIX.4.2")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionConfig:
+    target_comp_id: str
+    begin_string: str
+    role: SessionRole
+    firm: str | None  # drop copy: None means every firm
+    accounts: frozenset[str]
+    enabled: bool
+    cancel_on_disconnect: bool
+    throttle_messages_per_second: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    host: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminConfig:
+    endpoint: Endpoint
+    token: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RiskLimits:
+    max_order_quantity: int
+    max_order_notional: Decimal
+    collar_percent: Decimal
+    max_open_orders: int
+    max_orders_per_day: int
+    credit_limit: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenueConfig:
+    path: Path
+    comp_id: str
+    data_dir: Path
+    fix: Endpoint
+    data_dictionaries: dict[str, Path]
+    metrics: Endpoint
+    admin: AdminConfig
+    instruments: tuple[Instrument, ...]
+    sessions: tuple[SessionConfig, ...]
+    default_risk: RiskLimits
+    account_risk: dict[str, RiskLimits]
+
+    def session(self, target_comp_id: str) -> SessionConfig:
+        for session in self.sessions:
+            if session.target_comp_id == target_comp_id:
+                return session
+        raise KeyError(target_comp_id)
+
+    def session_profiles(self) -> list[SessionProfile]:
+        return [
+            SessionProfile(session=s.target_comp_id, firm=s.firm, accounts=s.accounts)
+            for s in self.sessions
+            if s.role is SessionRole.ORDER_ENTRY and s.firm is not None
+        ]
+
+
+DEFAULT_THROTTLE = 500
+
+
+def load(path: Path) -> VenueConfig:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return _Reader(path).venue(data)
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {where}: {message}")
+
+    def table(self, data: Any, where: str, keys: set[str], required: set[str]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(where, "expected a table")
+        unknown = sorted(set(data) - keys)
+        if unknown:
+            raise self.fail(where, f"unknown key {unknown[0]!r}")
+        missing = sorted(required - set(data))
+        if missing:
+            raise self.fail(where, f"missing key {missing[0]!r}")
+        return data
+
+    def string(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(where, "expected a non-empty string")
+        return value
+
+    def integer(self, value: Any, where: str, minimum: int = 1) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(where, f"expected a whole number of at least {minimum}")
+        return value
+
+    def decimal(self, value: Any, where: str) -> Decimal:
+        # Strings only: a TOML float would already have lost exactness.
+        if not isinstance(value, str):
+            raise self.fail(where, 'expected a decimal number in a string, e.g. "0.01"')
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise self.fail(where, f"{value!r} is not a decimal number") from None
+        if not number.is_finite() or number <= 0:
+            raise self.fail(where, "expected a positive decimal number")
+        return number
+
+    def boolean(self, value: Any, where: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, "expected true or false")
+        return value
+
+    def endpoint(self, data: Any, where: str) -> Endpoint:
+        table = self.table(data, where, {"host", "port"}, {"host", "port"})
+        return Endpoint(
+            host=self.string(table["host"], f"{where}.host"),
+            port=self.integer(table["port"], f"{where}.port"),
+        )
+
+    def venue(self, data: dict[str, Any]) -> VenueConfig:
+        top = self.table(
+            data,
+            "top level",
+            {"venue", "fix", "metrics", "admin", "instruments", "sessions", "risk"},
+            {"venue", "fix", "metrics", "admin", "instruments", "sessions", "risk"},
+        )
+        venue = self.table(top["venue"], "venue", {"comp_id", "data_dir"}, {"comp_id"})
+        fix = self.table(
+            top["fix"],
+            "fix",
+            {"host", "port", "data_dictionaries"},
+            {"host", "port", "data_dictionaries"},
+        )
+        admin = self.table(top["admin"], "admin", {"host", "port", "token"}, {"host", "port"})
+        instruments = self.instruments(top["instruments"])
+        sessions = self.sessions(top["sessions"])
+        default_risk, account_risk = self.risk(top["risk"])
+        return VenueConfig(
+            path=self.path,
+            comp_id=self.string(venue["comp_id"], "venue.comp_id"),
+            data_dir=Path(self.string(venue.get("data_dir", "var"), "venue.data_dir")),
+            fix=self.endpoint({"host": fix["host"], "port": fix["port"]}, "fix"),
+            data_dictionaries=self.dictionaries(fix["data_dictionaries"]),
+            metrics=self.endpoint(top["metrics"], "metrics"),
+            admin=AdminConfig(
+                endpoint=self.endpoint({"host": admin["host"], "port": admin["port"]}, "admin"),
+                # The token may instead come from FIXVENUE_ADMIN_TOKEN at the admin edge.
+                token=self.string(admin["token"], "admin.token") if "token" in admin else "",
+            ),
+            instruments=instruments,
+            sessions=sessions,
+            default_risk=default_risk,
+            account_risk=account_risk,
+        )
+
+    def dictionaries(self, data: Any) -> dict[str, Path]:
+        table = self.table(data, "fix.data_dictionaries", set(BEGIN_STRINGS), set(BEGIN_STRINGS))
+        result = {}
+        for begin_string, value in table.items():
+            where = f"fix.data_dictionaries.{begin_string}"
+            path = (self.path.parent / self.string(value, where)).resolve()
+            if not path.is_file():
+                raise self.fail(where, f"no data dictionary at {path}")
+            result[begin_string] = path
+        return result
+
+    def instruments(self, data: Any) -> tuple[Instrument, ...]:
+        if not isinstance(data, list) or not data:
+            raise self.fail("instruments", "expected at least one [[instruments]] table")
+        result: list[Instrument] = []
+        for index, item in enumerate(data):
+            where = f"instruments[{index}]"
+            keys = {"symbol", "currency", "tick_size", "reference_price"}
+            table = self.table(item, where, keys, keys)
+            tick_size = self.decimal(table["tick_size"], f"{where}.tick_size")
+            reference = self.decimal(table["reference_price"], f"{where}.reference_price")
+            reference_ticks = price_to_ticks(reference, tick_size)
+            if reference_ticks is None:
+                raise self.fail(
+                    f"{where}.reference_price", f"{reference} is not on the tick size {tick_size}"
+                )
+            result.append(
+                Instrument(
+                    symbol=self.string(table["symbol"], f"{where}.symbol"),
+                    currency=self.string(table["currency"], f"{where}.currency"),
+                    tick_size=tick_size,
+                    reference_price=reference_ticks,
+                )
+            )
+        symbols = [i.symbol for i in result]
+        if len(set(symbols)) != len(symbols):
+            raise self.fail("instruments", "a symbol is listed twice")
+        return tuple(result)
+
+    def sessions(self, data: Any) -> tuple[SessionConfig, ...]:
+        if not isinstance(data, list) or not data:
+            raise self.fail("sessions", "expected at least one [[sessions]] table")
+        result: list[SessionConfig] = []
+        for index, item in enumerate(data):
+            where = f"sessions[{index}]"
+            keys = {
+                "target_comp_id",
+                "begin_string",
+                "role",
+                "firm",
+                "accounts",
+                "enabled",
+                "cancel_on_disconnect",
+                "throttle_messages_per_second",
+            }
+            table = self.table(item, where, keys, {"target_comp_id", "begin_string", "role"})
+            begin_string = self.string(table["begin_string"], f"{where}.begin_string")
+            if begin_string not in BEGIN_STRINGS:
+                raise self.fail(f"{where}.begin_string", f"expected one of {BEGIN_STRINGS}")
+            try:
+                role = SessionRole(table["role"])
+            except ValueError:
+                raise self.fail(f"{where}.role", "expected order_entry or drop_copy") from None
+            firm = table.get("firm")
+            if firm is not None:
+                firm = self.string(firm, f"{where}.firm")
+            elif role is SessionRole.ORDER_ENTRY:
+                raise self.fail(where, "an order-entry session needs a firm")
+            accounts = table.get("accounts", [])
+            if not isinstance(accounts, list):
+                raise self.fail(f"{where}.accounts", "expected a list of account names")
+            if role is SessionRole.ORDER_ENTRY and not accounts:
+                raise self.fail(where, "an order-entry session needs accounts")
+            result.append(
+                SessionConfig(
+                    target_comp_id=self.string(table["target_comp_id"], f"{where}.target_comp_id"),
+                    begin_string=begin_string,
+                    role=role,
+                    firm=firm,
+                    accounts=frozenset(self.string(a, f"{where}.accounts") for a in accounts),
+                    enabled=self.boolean(table.get("enabled", True), f"{where}.enabled"),
+                    cancel_on_disconnect=self.boolean(
+                        table.get("cancel_on_disconnect", False), f"{where}.cancel_on_disconnect"
+                    ),
+                    throttle_messages_per_second=self.integer(
+                        table.get("throttle_messages_per_second", DEFAULT_THROTTLE),
+                        f"{where}.throttle_messages_per_second",
+                    ),
+                )
+            )
+        names = [s.target_comp_id for s in result]
+        if len(set(names)) != len(names):
+            raise self.fail("sessions", "a target_comp_id is listed twice")
+        return tuple(result)
+
+    _RISK_KEYS = frozenset(
+        {
+            "max_order_quantity",
+            "max_order_notional",
+            "collar_percent",
+            "max_open_orders",
+            "max_orders_per_day",
+            "credit_limit",
+        }
+    )
+
+    def limits(self, data: Any, where: str) -> RiskLimits:
+        table = self.table(data, where, set(self._RISK_KEYS), set(self._RISK_KEYS))
+        return RiskLimits(
+            max_order_quantity=self.integer(
+                table["max_order_quantity"], f"{where}.max_order_quantity"
+            ),
+            max_order_notional=self.decimal(
+                table["max_order_notional"], f"{where}.max_order_notional"
+            ),
+            collar_percent=self.decimal(table["collar_percent"], f"{where}.collar_percent"),
+            max_open_orders=self.integer(table["max_open_orders"], f"{where}.max_open_orders"),
+            max_orders_per_day=self.integer(
+                table["max_orders_per_day"], f"{where}.max_orders_per_day"
+            ),
+            credit_limit=self.decimal(table["credit_limit"], f"{where}.credit_limit"),
+        )
+
+    def risk(self, data: Any) -> tuple[RiskLimits, dict[str, RiskLimits]]:
+        table = self.table(data, "risk", {"default", "accounts"}, {"default"})
+        default = self.limits(table["default"], "risk.default")
+        accounts = self.table(
+            table.get("accounts", {}), "risk.accounts", set(table.get("accounts", {})), set()
+        )
+        return default, {
+            name: self.limits(value, f"risk.accounts.{name}") for name, value in accounts.items()
+        }

@@ -1,0 +1,156 @@
+"""The two threads behind the FIX edge: the sequencer and the ledger writer.
+
+    FIX callbacks ──submit──► inbound queue ──► sequencer: stamp, core.apply
+                                                    │ entries (command + events)
+                                                    ▼
+                          committing queue ──► writer: one transaction per batch,
+                                                        then hand the events to FIX
+
+The sequencer is the one thread that touches trading state. The writer commits whatever
+has piled up since its last commit in one transaction (group commit), so batches grow with
+load, and it sends nothing before the batch holding it has committed. Both queues are
+bounded: when the ledger falls behind, the sequencer waits, the inbound queue fills, and
+the FIX threads wait on it, which pushes back on the brokers' TCP connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+from fixvenue.app.faults import FailPoints
+from fixvenue.core.trading import TradingCore
+from fixvenue.domain.commands import ReceivedCommand, SequencedCommand
+from fixvenue.domain.events import Event
+from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INBOUND_CAPACITY = 10_000
+COMMITTING_CAPACITY = 64
+BATCH_COMMANDS_MAX = 2_000
+RETRY_DELAY_SECONDS_MAX = 2.0
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        core: TradingCore,
+        writer: LedgerWriter,
+        deliver: Callable[[Event], None],
+        clock_us: Callable[[], int],
+        fail_points: FailPoints,
+        sent_through_event_id: int,
+    ) -> None:
+        self._core = core
+        self._writer = writer
+        self._deliver = deliver
+        self._clock_us = clock_us
+        self._fail_points = fail_points
+        self._sent_through_event_id = sent_through_event_id
+        self._inbound: queue.Queue[ReceivedCommand | None] = queue.Queue(INBOUND_CAPACITY)
+        self._committing: queue.Queue[list[LedgerEntry] | None] = queue.Queue(COMMITTING_CAPACITY)
+        self._threads = [
+            threading.Thread(target=self._guarded(self._sequence), name="sequencer", daemon=True),
+            threading.Thread(target=self._guarded(self._write), name="ledger-writer", daemon=True),
+        ]
+
+    def submit(self, received: ReceivedCommand) -> None:
+        self._inbound.put(received)
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """Applies, commits and sends everything submitted so far, then ends both threads."""
+        self._inbound.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    @staticmethod
+    def _guarded(loop: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                loop()
+            except BaseException:
+                # A bug or bad state: stop at once rather than trade on. Nothing uncommitted
+                # was acknowledged, and restart rebuilds the state from the ledger.
+                log.critical(
+                    "%s failed; the venue stops", threading.current_thread().name, exc_info=True
+                )
+                sys.stderr.flush()
+                os._exit(1)
+
+        return run
+
+    def _sequence(self) -> None:
+        while True:
+            items = _drain(self._inbound, BATCH_COMMANDS_MAX)
+            entries = []
+            for item in items:
+                if item is None:
+                    break
+                sequenced = SequencedCommand(
+                    sequence=self._core.last_sequence + 1,
+                    timestamp_us=self._clock_us(),
+                    inbound_sequence_number=item.inbound_sequence_number,
+                    command=item.command,
+                )
+                entries.append(LedgerEntry(sequenced, self._core.apply(sequenced)))
+            if entries:
+                self._committing.put(entries)
+            if items[-1] is None:
+                self._committing.put(None)
+                return
+
+    def _write(self) -> None:
+        while True:
+            batches = _drain(self._committing, COMMITTING_CAPACITY)
+            entries = [entry for batch in batches if batch is not None for entry in batch]
+            if entries:
+                self._fail_points.reach("before-commit")
+                self._commit(entries)
+                self._fail_points.reach("after-commit")
+                for entry in entries:
+                    for event in entry.events:
+                        self._deliver(event)
+                        self._sent_through_event_id = event.event_id
+                self._fail_points.reach("after-send")
+            if batches[-1] is None:
+                self._commit([])  # records how far delivery got
+                return
+
+    def _commit(self, entries: list[LedgerEntry]) -> None:
+        delay = 0.05
+        while True:
+            try:
+                self._writer.commit(entries, self._sent_through_event_id)
+                return
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                log.error("ledger commit failed, retrying in %.2fs: %s", delay, error.orig)
+                time.sleep(delay)
+                delay = min(delay * 2, RETRY_DELAY_SECONDS_MAX)
+
+
+def _drain(source: queue.Queue[T], limit: int) -> list[T]:
+    """Waits for one item, then takes whatever else is already there, up to `limit`."""
+    items = [source.get()]
+    while len(items) < limit and items[-1] is not None:
+        try:
+            items.append(source.get_nowait())
+        except queue.Empty:
+            break
+    return items

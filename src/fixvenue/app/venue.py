@@ -1,0 +1,148 @@
+"""`fixvenue serve`: recover from the ledger, then run the acceptor and the pipeline."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+
+import quickfix
+
+from fixvenue.app.config import VenueConfig
+from fixvenue.app.faults import FailPoints
+from fixvenue.app.ledger_setup import describe, open_for_serving
+from fixvenue.app.pipeline import Pipeline
+from fixvenue.core.trading import TradingCore
+from fixvenue.fix.application import VenueApplication
+from fixvenue.fix.dispatch import Dispatcher
+from fixvenue.fix.outbound import Renderer
+from fixvenue.fix.sessions import SessionRegistry
+from fixvenue.fix.settings import AcceptorSession, acceptor_settings
+from fixvenue.ledger.reader import LedgerReader
+from fixvenue.ledger.writer import LedgerWriter
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The venue cannot start; the message says why in one line."""
+
+
+def clock_us() -> int:
+    return time.time_ns() // 1_000
+
+
+def recover(config: VenueConfig, reader: LedgerReader) -> TradingCore:
+    """Rebuilds the trading state by replaying every committed command in order."""
+    core = TradingCore(instruments=config.instruments, sessions=config.session_profiles())
+    commands = 0
+    for sequenced in reader.commands():
+        core.apply(sequenced)
+        commands += 1
+    recorded = reader.last_event_id()
+    if core.identifiers.last_event_id != recorded:
+        raise StartupError(
+            f"replaying {commands} commands gave events up to "
+            f"{core.identifiers.last_event_id}, the ledger holds {recorded}: "
+            "the configuration no longer matches the ledger"
+        )
+    log.info(
+        "recovered %d commands, %d events, %d open orders",
+        commands,
+        recorded,
+        len(core.open_orders),
+    )
+    return core
+
+
+def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
+    store_dir, log_dir = data_dir / "fixstore", data_dir / "fixlog"
+    for directory in (store_dir, log_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    _check_port_free(config.fix.host, config.fix.port)
+    fail_points = FailPoints.from_environment()
+    engine = open_for_serving(url, config)
+    log.info("ledger %s", describe(url))
+    reader = LedgerReader(engine)
+    core = recover(config, reader)
+    instruments = {i.symbol: i for i in config.instruments}
+    registry = SessionRegistry(
+        config.comp_id,
+        [(s.target_comp_id, s.begin_string, s.role, s.enabled) for s in config.sessions],
+    )
+    dispatcher = Dispatcher(registry, Renderer(instruments))
+    pipeline = Pipeline(
+        core=core,
+        writer=LedgerWriter(engine),
+        deliver=dispatcher.send,
+        clock_us=clock_us,
+        fail_points=fail_points,
+        sent_through_event_id=reader.last_event_id(),
+    )
+    application = VenueApplication(
+        registry=registry,
+        instruments=instruments,
+        submit=pipeline.submit,
+        inbound_watermarks=reader.inbound_watermarks(),
+    )
+    settings_path = data_dir / "quickfix.cfg"
+    settings_path.write_text(
+        acceptor_settings(
+            comp_id=config.comp_id,
+            host=config.fix.host,
+            port=config.fix.port,
+            data_dictionaries=config.data_dictionaries,
+            store_dir=store_dir,
+            log_dir=log_dir,
+            sessions=[
+                AcceptorSession(target_comp_id=s.target_comp_id, begin_string=s.begin_string)
+                for s in config.sessions
+            ],
+        )
+    )
+    settings = quickfix.SessionSettings(str(settings_path))
+    # Creating the acceptor creates the sessions: onCreate sets their inbound numbers.
+    acceptor = quickfix.ThreadedSocketAcceptor(
+        application,
+        quickfix.FileStoreFactory(settings),
+        settings,
+        quickfix.FileLogFactory(settings),
+    )
+    unsent = [stored.event for stored in reader.events_after(reader.sent_through_event_id())]
+    if unsent:
+        resent = dispatcher.redeliver(unsent, store_dir)
+        log.info(
+            "%d committed reports had not reached their sessions; %d sent with PossResend=Y",
+            len(unsent),
+            resent,
+        )
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    pipeline.start()
+    try:
+        acceptor.start()
+    except Exception as error:
+        raise StartupError(f"cannot start the FIX acceptor: {error}") from None
+    log.info("fixvenue %s accepting FIX on %s:%d", config.comp_id, config.fix.host, config.fix.port)
+    while not stop.wait(0.5):
+        pass
+    log.info("stopping: no new orders, flushing the ledger, logging sessions out")
+    application.accepting = False
+    pipeline.stop()
+    acceptor.stop()
+    log.info("stopped cleanly")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind((host, port))
+    except OSError as error:
+        raise StartupError(f"cannot listen for FIX on {host}:{port}: {error.strerror}") from None
+    finally:
+        probe.close()

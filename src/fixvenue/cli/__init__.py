@@ -1,0 +1,1 @@
+"""The `fixvenue` command line: thin click commands over app."""

@@ -1,0 +1,3 @@
+from fixvenue.cli.main import main
+
+main()

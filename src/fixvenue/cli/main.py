@@ -1,0 +1,102 @@
+"""`fixvenue`: exit 0 done, 1 refused or failed (one line on stderr), 2 bad usage."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fixvenue.app import config as venue_config
+from fixvenue.app import ledger_setup
+from fixvenue.app.venue import StartupError, serve
+from fixvenue.ledger.database import LedgerUnavailableError
+
+DEFAULT_CONFIG = Path("config/venue.toml")
+_REFUSALS = (venue_config.ConfigError, LedgerUnavailableError, StartupError)
+
+
+def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except _REFUSALS as error:
+            click.echo(f"fixvenue: {error}", err=True)
+            sys.exit(1)
+
+    return run
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="The venue's TOML configuration.",
+)
+db_option = click.option(
+    "--db",
+    "database",
+    metavar="URL",
+    help="Ledger database URL (postgresql+psycopg://… or sqlite:///…); default "
+    "$FIXVENUE_DATABASE_URL, else an embedded SQLite file in the data dir.",
+)
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Where the FIX store, FIX logs and the embedded ledger live (default: from the config).",
+)
+
+
+@click.group()
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    help="How much the venue logs to stderr.",
+)
+def main(log_level: str) -> None:
+    """fixvenue: a FIX trading venue."""
+    logging.basicConfig(
+        level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@main.command("serve")
+@config_option
+@db_option
+@data_dir_option
+@_one_line_errors
+def serve_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
+    """Run the venue: FIX acceptor, matching, ledger. SIGTERM or SIGINT stops it cleanly."""
+    config = venue_config.load(config_path)
+    directory = data_dir or config.data_dir
+    serve(config, ledger_setup.database_url(database, directory), directory)
+
+
+@main.group("db")
+def db_group() -> None:
+    """The ledger database."""
+
+
+@db_group.command("upgrade")
+@config_option
+@db_option
+@data_dir_option
+@_one_line_errors
+def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
+    """Create or migrate the ledger schema to the current version."""
+    config = venue_config.load(config_path)
+    directory = data_dir or config.data_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    url = ledger_setup.database_url(database, directory)
+    ledger_setup.upgrade(ledger_setup.connect(url), config)
+    click.echo(f"ledger at {ledger_setup.describe(url)} is at the current schema")

@@ -1,0 +1,1 @@
+"""The deterministic trading core: no FIX, no SQL, no threads, no clock reads."""

@@ -1,0 +1,243 @@
+"""The trading core: applies sequenced commands to orders and books, returns events.
+
+Everything here is a pure function of the command stream and the static reference data it
+was built with, so the ledger's commands replay to the same state and the same events.
+Business failures are events (rejects), never exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from fixvenue.core.identifiers import IdentifierSequence
+from fixvenue.core.order import Order
+from fixvenue.domain.commands import (
+    CancelOrder,
+    PlaceOrder,
+    ResetSessionSequence,
+    SequencedCommand,
+)
+from fixvenue.domain.events import (
+    CancelRejected,
+    Event,
+    Fill,
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderRejected,
+)
+from fixvenue.domain.values import (
+    CancelRejectReason,
+    Instrument,
+    Liquidity,
+    OrderRejectReason,
+    OrderStatus,
+    Rejection,
+    SessionProfile,
+    TimeInForce,
+)
+from fixvenue.matching.book import OrderBook
+
+
+class TradingCore:
+    def __init__(
+        self,
+        *,
+        instruments: Iterable[Instrument],
+        sessions: Iterable[SessionProfile],
+    ) -> None:
+        self.instruments: Mapping[str, Instrument] = {i.symbol: i for i in instruments}
+        self.sessions: Mapping[str, SessionProfile] = {s.session: s for s in sessions}
+        self.books = {symbol: OrderBook(symbol) for symbol in self.instruments}
+        self.identifiers = IdentifierSequence()
+        self.last_sequence = 0
+        # Every ClOrdID a session has used (orders, cancels), mapped to the order it names.
+        self._client_order_ids: dict[tuple[str, str], Order | None] = {}
+        self.open_orders: dict[str, Order] = {}
+
+    def apply(self, sequenced: SequencedCommand) -> list[Event]:
+        assert sequenced.sequence == self.last_sequence + 1, (sequenced, self.last_sequence)
+        self.last_sequence = sequenced.sequence
+        command = sequenced.command
+        now = sequenced.timestamp_us
+        if isinstance(command, PlaceOrder):
+            return self._place(command, now)
+        if isinstance(command, CancelOrder):
+            return self._cancel(command, now)
+        assert isinstance(command, ResetSessionSequence), command
+        return []
+
+    # -- new orders ------------------------------------------------------------------
+
+    def _place(self, command: PlaceOrder, now: int) -> list[Event]:
+        key = (command.session, command.client_order_id)
+        if key in self._client_order_ids:
+            if command.possible_resend:
+                return []  # a resend of an order already processed: answered before
+            order = Order(self.identifiers.next_order_id(), command)
+            text = f"duplicate ClOrdID {command.client_order_id} for session {command.session}"
+            return [
+                self._reject(
+                    order, Rejection(reason=OrderRejectReason.DUPLICATE_ORDER, text=text), now
+                )
+            ]
+        order = Order(self.identifiers.next_order_id(), command)
+        self._client_order_ids[key] = order
+        rejection = command.defect or self._validate(command)
+        if rejection is not None:
+            return [self._reject(order, rejection, now)]
+        events: list[Event] = [
+            OrderAccepted(
+                event_id=self.identifiers.next_event_id(), timestamp_us=now, order=order.snapshot()
+            )
+        ]
+        self.open_orders[order.order_id] = order
+        self._match(order, now, events)
+        return events
+
+    def _validate(self, command: PlaceOrder) -> Rejection | None:
+        if command.symbol not in self.instruments:
+            return Rejection(
+                reason=OrderRejectReason.UNKNOWN_SYMBOL, text=f"unknown symbol {command.symbol}"
+            )
+        profile = self.sessions.get(command.session)
+        if profile is None or command.account not in profile.accounts:
+            return Rejection(
+                reason=OrderRejectReason.UNKNOWN_ACCOUNT,
+                text=f"account {command.account} may not trade on session {command.session}",
+            )
+        if command.quantity <= 0:
+            return Rejection(
+                reason=OrderRejectReason.INCORRECT_QUANTITY,
+                text=f"quantity must be positive, got {command.quantity}",
+            )
+        if command.price is None or command.price <= 0:
+            return Rejection(
+                reason=OrderRejectReason.INVALID_PRICE, text="a limit order needs a positive Price"
+            )
+        return None
+
+    def _reject(self, order: Order, rejection: Rejection, now: int) -> OrderRejected:
+        order.status = OrderStatus.REJECTED
+        return OrderRejected(
+            event_id=self.identifiers.next_event_id(),
+            timestamp_us=now,
+            order=order.snapshot(),
+            reason=rejection.reason,
+            text=rejection.text,
+        )
+
+    def _match(self, aggressor: Order, now: int, events: list[Event]) -> None:
+        assert aggressor.price is not None
+        book = self.books[aggressor.symbol]
+        for match in book.matches(aggressor.side, aggressor.price, aggressor.leaves_quantity):
+            resting = self.open_orders[match.resting.order_id]
+            trade_id = self.identifiers.next_trade_id()
+            for order, liquidity in ((resting, Liquidity.ADDED), (aggressor, Liquidity.REMOVED)):
+                order.fill(match.quantity, match.price)
+                events.append(
+                    OrderFilled(
+                        event_id=self.identifiers.next_event_id(),
+                        timestamp_us=now,
+                        order=order.snapshot(),
+                        fill=Fill(
+                            trade_id=trade_id,
+                            quantity=match.quantity,
+                            price=match.price,
+                            liquidity=liquidity,
+                        ),
+                    )
+                )
+            if not resting.status.is_open:
+                book.remove(resting)
+                del self.open_orders[resting.order_id]
+        if not aggressor.status.is_open:
+            del self.open_orders[aggressor.order_id]
+        elif aggressor.time_in_force is TimeInForce.IMMEDIATE_OR_CANCEL:
+            aggressor.cancel(None)
+            del self.open_orders[aggressor.order_id]
+            events.append(
+                OrderCancelled(
+                    event_id=self.identifiers.next_event_id(),
+                    timestamp_us=now,
+                    order=aggressor.snapshot(),
+                    text="IOC remainder cancelled: no further liquidity at the limit price",
+                )
+            )
+        else:
+            book.add(aggressor)
+        assert not book.is_crossed(), book.symbol
+
+    # -- cancels ---------------------------------------------------------------------
+
+    def _cancel(self, command: CancelOrder, now: int) -> list[Event]:
+        key = (command.session, command.client_order_id)
+        if key in self._client_order_ids:
+            if command.possible_resend:
+                return []
+            return [
+                self._cancel_reject(
+                    command,
+                    None,
+                    CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID,
+                    f"duplicate ClOrdID {command.client_order_id} for session {command.session}",
+                    now,
+                )
+            ]
+        order = self._client_order_ids.get((command.session, command.original_client_order_id))
+        self._client_order_ids[key] = order
+        problem = self._cancel_problem(command, order)
+        if problem is not None:
+            return [self._cancel_reject(command, order, problem[0], problem[1], now)]
+        assert order is not None
+        self.books[order.symbol].remove(order)
+        del self.open_orders[order.order_id]
+        order.cancel(command.client_order_id)
+        return [
+            OrderCancelled(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                order=order.snapshot(),
+                text="cancelled at the client's request",
+            )
+        ]
+
+    @staticmethod
+    def _cancel_problem(
+        command: CancelOrder, order: Order | None
+    ) -> tuple[CancelRejectReason, str] | None:
+        unknown = CancelRejectReason.UNKNOWN_ORDER
+        if order is None:
+            return unknown, f"no order with ClOrdID {command.original_client_order_id}"
+        if command.order_id is not None and command.order_id != order.order_id:
+            return unknown, (
+                f"OrderID {command.order_id} does not match OrigClOrdID "
+                f"{command.original_client_order_id} ({order.order_id})"
+            )
+        if command.symbol != order.symbol or command.side is not order.side:
+            return unknown, (
+                f"symbol and side do not match order {command.original_client_order_id}"
+            )
+        if not order.status.is_open:
+            return CancelRejectReason.TOO_LATE_TO_CANCEL, f"order is {order.status.value}"
+        return None
+
+    def _cancel_reject(
+        self,
+        command: CancelOrder,
+        order: Order | None,
+        reason: CancelRejectReason,
+        text: str,
+        now: int,
+    ) -> CancelRejected:
+        return CancelRejected(
+            event_id=self.identifiers.next_event_id(),
+            timestamp_us=now,
+            session=command.session,
+            client_order_id=command.client_order_id,
+            original_client_order_id=command.original_client_order_id,
+            order_id=None if order is None else order.order_id,
+            status=None if order is None else order.status,
+            reason=reason,
+            text=text,
+        )

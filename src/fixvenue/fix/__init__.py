@@ -1,0 +1,1 @@
+"""The FIX edge: the QuickFIX acceptor, FIX ⇄ domain translation, session registry."""

@@ -1,0 +1,178 @@
+"""The QuickFIX application: translate, hand over, never block on the database.
+
+QuickFIX's Python binding ends the process when an exception escapes a callback, so every
+callback catches everything; only the exceptions QuickFIX itself understands
+(UnsupportedMessageType, RejectLogon) are raised on purpose.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+import quickfix
+
+from fixvenue.domain.commands import (
+    CancelOrder,
+    PlaceOrder,
+    ReceivedCommand,
+    ResetSessionSequence,
+)
+from fixvenue.domain.values import Instrument, SessionRole
+from fixvenue.fix import inbound, tags
+from fixvenue.fix.sessions import SessionRegistry
+
+log = logging.getLogger(__name__)
+
+ORDER_FLOW_BEGIN_STRINGS = frozenset({"FIX.4.4"})
+
+
+def field_reader(message: quickfix.FieldMap) -> inbound.FieldReader:
+    def read(tag: int) -> str | None:
+        return str(message.getField(tag)) if message.isSetField(tag) else None
+
+    return read
+
+
+class VenueApplication(quickfix.Application):  # type: ignore[misc]
+    def __init__(
+        self,
+        *,
+        registry: SessionRegistry,
+        instruments: Mapping[str, Instrument],
+        submit: Callable[[ReceivedCommand], None],
+        inbound_watermarks: Mapping[str, int],
+    ) -> None:
+        super().__init__()
+        self._registry = registry
+        self._instruments = instruments
+        self._submit = submit
+        self._watermarks = inbound_watermarks
+        self.accepting = True
+        self.logged_on: set[str] = set()
+
+    # -- session events ---------------------------------------------------------------
+
+    def onCreate(self, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        try:
+            target = session_id.getTargetCompID().getString()
+            # The ledger, not QuickFIX's store, knows which inbound messages were committed:
+            # expect the one after, so FIX recovery re-delivers anything not yet committed.
+            expected = self._watermarks.get(target, 0) + 1
+            quickfix.Session.lookupSession(session_id).setNextTargetMsgSeqNum(expected)
+            log.info("session %s created, expecting inbound MsgSeqNum %d", target, expected)
+        except Exception:
+            log.exception("onCreate failed for %s", session_id)
+
+    def onLogon(self, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        try:
+            target = session_id.getTargetCompID().getString()
+            self.logged_on.add(target)
+            log.info("session %s logged on", target)
+        except Exception:
+            log.exception("onLogon failed for %s", session_id)
+
+    def onLogout(self, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        try:
+            target = session_id.getTargetCompID().getString()
+            self.logged_on.discard(target)
+            log.info("session %s logged out", target)
+        except Exception:
+            log.exception("onLogout failed for %s", session_id)
+
+    def toAdmin(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        pass
+
+    def toApp(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        pass
+
+    def fromAdmin(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        reject: str | None = None
+        try:
+            header = message.getHeader()
+            if header.getField(tags.MSG_TYPE) != tags.MSG_LOGON:
+                return
+            session = self._registry.of(session_id)
+            if not session.enabled:
+                reject = f"session {session.target_comp_id} is disabled by the venue operator"
+            elif (
+                message.isSetField(tags.RESET_SEQ_NUM_FLAG)
+                and message.getField(tags.RESET_SEQ_NUM_FLAG) == "Y"
+            ):
+                self._submit(
+                    ReceivedCommand(
+                        command=ResetSessionSequence(session=session.target_comp_id),
+                        inbound_sequence_number=int(header.getField(tags.MSG_SEQ_NUM)),
+                    )
+                )
+        except Exception:
+            log.exception("fromAdmin failed for %s", session_id)
+        if reject is not None:
+            log.warning("logon refused: %s", reject)
+            raise quickfix.RejectLogon(reject)
+
+    # -- application messages ---------------------------------------------------------
+
+    def fromApp(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        unsupported = False
+        try:
+            unsupported = not self._receive(message, session_id)
+        except Exception:
+            log.exception(
+                "could not take in a message from %s: %s",
+                session_id,
+                message.toString().replace("\x01", "|"),
+            )
+        if unsupported:
+            raise quickfix.UnsupportedMessageType()
+
+    def _receive(self, message: quickfix.Message, session_id: quickfix.SessionID) -> bool:
+        """Hands the message over; False where the venue does not support its type."""
+        session = self._registry.of(session_id)
+        header = message.getHeader()
+        msg_type = header.getField(tags.MSG_TYPE)
+        if not self.accepting:
+            # Stopping: not committed, so after restart FIX recovery asks for it again.
+            log.info("stopping: %s from %s left for redelivery", msg_type, session.target_comp_id)
+            return True
+        if session.role is SessionRole.DROP_COPY:
+            self._business_reject(
+                message,
+                session_id,
+                tags.BUSINESS_REJECT_NOT_AUTHORIZED,
+                "a drop-copy session may not send orders",
+            )
+            return True
+        if session.begin_string not in ORDER_FLOW_BEGIN_STRINGS:
+            return False
+        read = field_reader(message)
+        header_read = field_reader(header)
+        possible_resend = "Y" in (header_read(tags.POSS_DUP_FLAG), header_read(tags.POSS_RESEND))
+        target = session.target_comp_id
+        if msg_type == tags.MSG_NEW_ORDER_SINGLE:
+            command: PlaceOrder | CancelOrder = inbound.new_order(
+                target, read, self._instruments, possible_resend
+            )
+        elif msg_type == tags.MSG_ORDER_CANCEL_REQUEST:
+            command = inbound.cancel_order(target, read, possible_resend)
+        else:
+            return False
+        self._submit(
+            ReceivedCommand(
+                command=command, inbound_sequence_number=int(header.getField(tags.MSG_SEQ_NUM))
+            )
+        )
+        return True
+
+    @staticmethod
+    def _business_reject(
+        message: quickfix.Message, session_id: quickfix.SessionID, reason: str, text: str
+    ) -> None:
+        header = message.getHeader()
+        reply = quickfix.Message()
+        reply.getHeader().setField(quickfix.MsgType(tags.MSG_BUSINESS_MESSAGE_REJECT))
+        reply.setField(quickfix.StringField(tags.REF_SEQ_NUM, header.getField(tags.MSG_SEQ_NUM)))
+        reply.setField(quickfix.StringField(tags.REF_MSG_TYPE, header.getField(tags.MSG_TYPE)))
+        reply.setField(quickfix.StringField(tags.BUSINESS_REJECT_REASON, reason))
+        reply.setField(quickfix.StringField(tags.TEXT, text))
+        quickfix.Session.sendToTarget(reply, session_id)

@@ -1,0 +1,58 @@
+"""Hands committed events to their FIX sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import quickfix
+
+from fixvenue.domain.events import Event, event_session
+from fixvenue.fix import store
+from fixvenue.fix.outbound import OutboundMessage, Renderer
+from fixvenue.fix.sessions import SessionRegistry
+
+
+class Dispatcher:
+    def __init__(self, registry: SessionRegistry, renderer: Renderer) -> None:
+        self._registry = registry
+        self._renderer = renderer
+
+    def send(self, event: Event) -> None:
+        """Sends one committed event. QuickFIX stores it first, so a session that is logged
+        off gets it through FIX recovery at its next logon."""
+        self._send(event_session(event), self._renderer.render(event), possible_resend=False)
+
+    def redeliver(self, events: Iterable[Event], store_dir: Path) -> int:
+        """After a crash: sends, with PossResend=Y, the committed events that never reached
+        QuickFIX's store. Returns how many were sent."""
+        sent: dict[str, set[tuple[str, str]]] = {}
+        count = 0
+        for event in events:
+            session = self._registry[event_session(event)]
+            if session.target_comp_id not in sent:
+                sent[session.target_comp_id] = store.sent_identities(
+                    store.body_file(
+                        store_dir,
+                        session.begin_string,
+                        self._registry.comp_id,
+                        session.target_comp_id,
+                    )
+                )
+            rendered = self._renderer.render(event)
+            if store.identity(rendered.msg_type, rendered.fields) in sent[session.target_comp_id]:
+                continue
+            self._send(session.target_comp_id, rendered, possible_resend=True)
+            count += 1
+        return count
+
+    def _send(self, target: str, rendered: OutboundMessage, *, possible_resend: bool) -> None:
+        message = quickfix.Message()
+        header = message.getHeader()
+        header.setField(quickfix.MsgType(rendered.msg_type))
+        if possible_resend:
+            header.setField(quickfix.PossResend(True))
+        for tag, value in rendered.fields:
+            message.setField(quickfix.StringField(tag, value))
+        # False only means "not on the wire yet": QuickFIX stored it for FIX recovery.
+        quickfix.Session.sendToTarget(message, self._registry[target].quickfix_id)

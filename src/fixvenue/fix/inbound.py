@@ -1,0 +1,123 @@
+"""Inbound FIX application messages → domain commands.
+
+Translation never raises on business content: what cannot be expressed in domain terms
+(a price off the tick, an unsupported order type) becomes a `defect` on the command, which
+the core records and rejects with a report like any other reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from fixvenue.domain.commands import CancelOrder, PlaceOrder
+from fixvenue.domain.values import (
+    Instrument,
+    OrderRejectReason,
+    OrderType,
+    Rejection,
+    Side,
+    TimeInForce,
+    price_to_ticks,
+)
+from fixvenue.fix import tags
+
+FieldReader = Callable[[int], str | None]
+"""Returns a field's value, or None where the message does not carry it."""
+
+
+def new_order(
+    session: str,
+    fields: FieldReader,
+    instruments: Mapping[str, Instrument],
+    possible_resend: bool,
+) -> PlaceOrder:
+    defects: list[Rejection] = []
+
+    def defect(reason: OrderRejectReason, text: str) -> None:
+        defects.append(Rejection(reason=reason, text=text))
+
+    unsupported = OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC
+    symbol = fields(tags.SYMBOL) or ""
+    account = fields(tags.ACCOUNT)
+    if account is None:
+        defect(OrderRejectReason.UNKNOWN_ACCOUNT, "Account(1) is required")
+    side = tags.SIDES.get(fields(tags.SIDE) or "")
+    if side is None:
+        defect(unsupported, f"Side(54)={fields(tags.SIDE)} is not supported (1 buy, 2 sell)")
+    order_type = tags.ORDER_TYPES.get(fields(tags.ORD_TYPE) or "")
+    if order_type is None:
+        defect(unsupported, f"OrdType(40)={fields(tags.ORD_TYPE)} is not supported (2 limit)")
+    time_in_force_code = fields(tags.TIME_IN_FORCE) or "0"
+    time_in_force = tags.TIMES_IN_FORCE.get(time_in_force_code)
+    if time_in_force is None:
+        defect(
+            unsupported,
+            f"TimeInForce(59)={time_in_force_code} is not supported (0 Day, 1 GTC, 3 IOC)",
+        )
+    quantity = _quantity(fields(tags.ORDER_QTY), defect)
+    price = _price(fields(tags.PRICE), instruments.get(symbol), defect)
+    return PlaceOrder(
+        session=session,
+        client_order_id=fields(tags.CL_ORD_ID) or "",
+        account=account or "",
+        symbol=symbol,
+        side=side or Side.BUY,
+        order_type=order_type or OrderType.LIMIT,
+        quantity=quantity,
+        price=price,
+        time_in_force=time_in_force or TimeInForce.DAY,
+        possible_resend=possible_resend,
+        defect=defects[0] if defects else None,
+    )
+
+
+def cancel_order(session: str, fields: FieldReader, possible_resend: bool) -> CancelOrder:
+    return CancelOrder(
+        session=session,
+        client_order_id=fields(tags.CL_ORD_ID) or "",
+        original_client_order_id=fields(tags.ORIG_CL_ORD_ID) or "",
+        order_id=fields(tags.ORDER_ID),
+        symbol=fields(tags.SYMBOL) or "",
+        side=tags.SIDES.get(fields(tags.SIDE) or ""),
+        possible_resend=possible_resend,
+    )
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _quantity(text: str | None, defect: Callable[[OrderRejectReason, str], None]) -> int:
+    value = _decimal(text)
+    if value is None or value != value.to_integral_value():
+        defect(
+            OrderRejectReason.INCORRECT_QUANTITY,
+            f"OrderQty(38)={text} is not a whole number of units",
+        )
+        return 0
+    return int(value)
+
+
+def _price(
+    text: str | None,
+    instrument: Instrument | None,
+    defect: Callable[[OrderRejectReason, str], None],
+) -> int | None:
+    if text is None or instrument is None:
+        return None  # the core reports a missing price or an unknown symbol
+    value = _decimal(text)
+    ticks = None if value is None else price_to_ticks(value, instrument.tick_size)
+    if ticks is None:
+        defect(
+            OrderRejectReason.INVALID_PRICE,
+            f"Price(44)={text} is not on the tick size {instrument.tick_size} of "
+            f"{instrument.symbol}",
+        )
+    return ticks

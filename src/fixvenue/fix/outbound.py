@@ -1,0 +1,113 @@
+"""Domain events → outbound FIX messages, as plain (tag, value) lists.
+
+Rendering knows no QuickFIX object, so the same function serves the live sessions and,
+later, files written from the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fixvenue.domain.events import (
+    CancelRejected,
+    Event,
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderRejected,
+    OrderSnapshot,
+)
+from fixvenue.domain.values import Instrument, OrderStatus, ticks_to_price
+from fixvenue.fix import tags
+from fixvenue.fix.timestamps import format_utc_microseconds
+
+_AVERAGE_PRICE_QUANTUM = Decimal("0.00000001")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    msg_type: str
+    fields: list[tuple[int, str]]
+
+
+class Renderer:
+    def __init__(self, instruments: Mapping[str, Instrument]) -> None:
+        self._instruments = instruments
+
+    def render(self, event: Event) -> OutboundMessage:
+        if isinstance(event, CancelRejected):
+            return self._cancel_reject(event)
+        fields = [(tags.EXEC_ID, str(event.event_id))]
+        if isinstance(event, OrderAccepted):
+            fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_NEW))
+        elif isinstance(event, OrderRejected):
+            fields += [
+                (tags.EXEC_TYPE, tags.EXEC_TYPE_REJECTED),
+                (tags.ORD_REJ_REASON, tags.ORDER_REJECT_REASON_CODES[event.reason]),
+                (tags.TEXT, event.text),
+            ]
+        elif isinstance(event, OrderFilled):
+            fill = event.fill
+            fields += [
+                (tags.EXEC_TYPE, tags.EXEC_TYPE_TRADE),
+                (tags.LAST_QTY, str(fill.quantity)),
+                (tags.LAST_PX, self._price(event.order.symbol, fill.price)),
+                (tags.SECONDARY_EXEC_ID, fill.trade_id),
+                (tags.LAST_LIQUIDITY_IND, tags.LIQUIDITY_CODES[fill.liquidity]),
+            ]
+        else:
+            assert isinstance(event, OrderCancelled), event
+            fields += [(tags.EXEC_TYPE, tags.EXEC_TYPE_CANCELLED), (tags.TEXT, event.text)]
+        fields += self._order_fields(event.order)
+        fields.append((tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)))
+        return OutboundMessage(tags.MSG_EXECUTION_REPORT, fields)
+
+    def _order_fields(self, order: OrderSnapshot) -> list[tuple[int, str]]:
+        fields = [
+            (tags.ORDER_ID, order.order_id),
+            (tags.CL_ORD_ID, order.client_order_id),
+            (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[order.status]),
+            (tags.ACCOUNT, order.account),
+            (tags.SYMBOL, order.symbol),
+            (tags.SIDE, tags.SIDE_CODES[order.side]),
+            (tags.ORDER_QTY, str(order.quantity)),
+            (tags.ORD_TYPE, tags.ORDER_TYPE_CODES[order.order_type]),
+            (tags.TIME_IN_FORCE, tags.TIME_IN_FORCE_CODES[order.time_in_force]),
+            (tags.CUM_QTY, str(order.cumulative_quantity)),
+            (tags.LEAVES_QTY, str(order.leaves_quantity)),
+            (tags.AVG_PX, self._average_price(order)),
+        ]
+        if order.original_client_order_id is not None:
+            fields.append((tags.ORIG_CL_ORD_ID, order.original_client_order_id))
+        if order.price is not None:
+            fields.append((tags.PRICE, self._price(order.symbol, order.price)))
+        return fields
+
+    def _cancel_reject(self, event: CancelRejected) -> OutboundMessage:
+        # OrdStatus is required: an unknown order is reported as rejected.
+        status = OrderStatus.REJECTED if event.status is None else event.status
+        return OutboundMessage(
+            tags.MSG_ORDER_CANCEL_REJECT,
+            [
+                (tags.ORDER_ID, event.order_id or "NONE"),
+                (tags.CL_ORD_ID, event.client_order_id),
+                (tags.ORIG_CL_ORD_ID, event.original_client_order_id),
+                (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[status]),
+                (tags.CXL_REJ_RESPONSE_TO, tags.CXL_REJ_RESPONSE_TO_CANCEL),
+                (tags.CXL_REJ_REASON, tags.CANCEL_REJECT_REASON_CODES[event.reason]),
+                (tags.TEXT, event.text),
+                (tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)),
+            ],
+        )
+
+    def _price(self, symbol: str, ticks: int) -> str:
+        return str(ticks_to_price(ticks, self._instruments[symbol].tick_size))
+
+    def _average_price(self, order: OrderSnapshot) -> str:
+        if order.cumulative_quantity == 0:
+            return "0"
+        tick_size = self._instruments[order.symbol].tick_size
+        average = Decimal(order.cumulative_notional) * tick_size / order.cumulative_quantity
+        return format(average.quantize(_AVERAGE_PRICE_QUANTUM).normalize(), "f")

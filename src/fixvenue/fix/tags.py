@@ -1,0 +1,101 @@
+"""FIX tag numbers and code values: they live here and nowhere else in the venue."""
+
+from __future__ import annotations
+
+from fixvenue.domain.values import (
+    CancelRejectReason,
+    Liquidity,
+    OrderRejectReason,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+
+ACCOUNT = 1
+AVG_PX = 6
+BEGIN_STRING = 8
+CL_ORD_ID = 11
+CUM_QTY = 14
+EXEC_ID = 17
+LAST_PX = 31
+LAST_QTY = 32
+MSG_SEQ_NUM = 34
+MSG_TYPE = 35
+ORDER_ID = 37
+ORDER_QTY = 38
+ORD_STATUS = 39
+ORD_TYPE = 40
+ORIG_CL_ORD_ID = 41
+POSS_DUP_FLAG = 43
+PRICE = 44
+REF_SEQ_NUM = 45
+SIDE = 54
+SYMBOL = 55
+TEXT = 58
+TIME_IN_FORCE = 59
+TRANSACT_TIME = 60
+POSS_RESEND = 97
+CXL_REJ_REASON = 102
+ORD_REJ_REASON = 103
+RESET_SEQ_NUM_FLAG = 141
+EXEC_TYPE = 150
+LEAVES_QTY = 151
+REF_MSG_TYPE = 372
+BUSINESS_REJECT_REASON = 380
+CXL_REJ_RESPONSE_TO = 434
+SECONDARY_EXEC_ID = 527
+LAST_LIQUIDITY_IND = 851
+
+MSG_NEW_ORDER_SINGLE = "D"
+MSG_ORDER_CANCEL_REQUEST = "F"
+MSG_EXECUTION_REPORT = "8"
+MSG_ORDER_CANCEL_REJECT = "9"
+MSG_BUSINESS_MESSAGE_REJECT = "j"
+MSG_LOGON = "A"
+
+SIDES = {"1": Side.BUY, "2": Side.SELL}
+SIDE_CODES = {side: code for code, side in SIDES.items()}
+ORDER_TYPES = {"2": OrderType.LIMIT}
+ORDER_TYPE_CODES = {kind: code for code, kind in ORDER_TYPES.items()}
+TIMES_IN_FORCE = {
+    "0": TimeInForce.DAY,
+    "1": TimeInForce.GOOD_TILL_CANCEL,
+    "3": TimeInForce.IMMEDIATE_OR_CANCEL,
+}
+TIME_IN_FORCE_CODES = {tif: code for code, tif in TIMES_IN_FORCE.items()}
+
+ORDER_STATUS_CODES = {
+    OrderStatus.NEW: "0",
+    OrderStatus.PARTIALLY_FILLED: "1",
+    OrderStatus.FILLED: "2",
+    OrderStatus.CANCELLED: "4",
+    OrderStatus.REJECTED: "8",
+}
+LIQUIDITY_CODES = {Liquidity.ADDED: "1", Liquidity.REMOVED: "2"}
+
+# FIX 4.4 ExecType.
+EXEC_TYPE_NEW = "0"
+EXEC_TYPE_CANCELLED = "4"
+EXEC_TYPE_REJECTED = "8"
+EXEC_TYPE_TRADE = "F"
+
+# FIX 4.4 OrdRejReason. There is no "invalid price increment" before FIX 5.0, so a price off
+# the tick is 99 (other) with a Text that says so: a code outside 4.4's set would fail the
+# validation of a broker engine using the standard FIX 4.4 dictionary.
+ORDER_REJECT_REASON_CODES = {
+    OrderRejectReason.UNKNOWN_SYMBOL: "1",
+    OrderRejectReason.DUPLICATE_ORDER: "6",
+    OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC: "11",
+    OrderRejectReason.INCORRECT_QUANTITY: "13",
+    OrderRejectReason.UNKNOWN_ACCOUNT: "15",
+    OrderRejectReason.INVALID_PRICE: "99",
+}
+CANCEL_REJECT_REASON_CODES = {
+    CancelRejectReason.TOO_LATE_TO_CANCEL: "0",
+    CancelRejectReason.UNKNOWN_ORDER: "1",
+    CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "6",
+}
+CXL_REJ_RESPONSE_TO_CANCEL = "1"
+
+BUSINESS_REJECT_NOT_AUTHORIZED = "6"

@@ -1,0 +1,1 @@
+"""The ledger: every sequenced command and every event, committed before anything is sent."""

@@ -1,0 +1,95 @@
+"""Reads the ledger back: for recovery at start-up and for the post-trade commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, insert, select
+
+from fixvenue.domain.commands import SequencedCommand
+from fixvenue.domain.events import Event
+from fixvenue.ledger import codec
+from fixvenue.ledger.schema import (
+    CREATED_DATE,
+    SENT_THROUGH_EVENT_ID,
+    commands,
+    events,
+    fix_sessions,
+    ledger_info,
+)
+
+_STREAM_ROWS = 5_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredEvent:
+    command_sequence: int
+    event: Event
+
+
+class LedgerReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def commands(self) -> Iterator[SequencedCommand]:
+        """Every command in sequence order, streamed so memory stays flat."""
+        query = select(commands).order_by(commands.c.sequence)
+        with self._engine.connect() as connection:
+            result = connection.execution_options(yield_per=_STREAM_ROWS).execute(query)
+            for row in result:
+                yield SequencedCommand(
+                    sequence=row.sequence,
+                    timestamp_us=row.timestamp_us,
+                    inbound_sequence_number=row.inbound_sequence_number,
+                    command=codec.decode_command(row.kind, row.payload),
+                )
+
+    def events_after(self, event_id: int) -> list[StoredEvent]:
+        query = select(events).where(events.c.event_id > event_id).order_by(events.c.event_id)
+        with self._engine.connect() as connection:
+            return [
+                StoredEvent(
+                    command_sequence=row.command_sequence,
+                    event=codec.decode_event(row.kind, row.payload),
+                )
+                for row in connection.execute(query)
+            ]
+
+    def last_event_id(self) -> int:
+        with self._engine.connect() as connection:
+            value = connection.execute(select(func.max(events.c.event_id))).scalar()
+        return int(value or 0)
+
+    def inbound_watermarks(self) -> dict[str, int]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(fix_sessions)).all()
+        return {row.session: row.last_inbound_sequence_number for row in rows}
+
+    def info(self, name: str) -> str | None:
+        with self._engine.connect() as connection:
+            value = connection.execute(
+                select(ledger_info.c.value).where(ledger_info.c.name == name)
+            ).scalar()
+        return None if value is None else str(value)
+
+    def sent_through_event_id(self) -> int:
+        value = self.info(SENT_THROUGH_EVENT_ID)
+        assert value is not None, "ledger not initialised"
+        return int(value)
+
+
+def initialise(engine: Engine, *, created_date: str, sessions: Iterable[str]) -> None:
+    """Give a migrated ledger its first facts and a row for every configured FIX session."""
+    with engine.begin() as connection:
+        known_info = set(connection.execute(select(ledger_info.c.name)).scalars())
+        defaults = {CREATED_DATE: created_date, SENT_THROUGH_EVENT_ID: "0"}
+        missing_info = [{"name": k, "value": v} for k, v in defaults.items() if k not in known_info]
+        if missing_info:
+            connection.execute(insert(ledger_info), missing_info)
+        known = set(connection.execute(select(fix_sessions.c.session)).scalars())
+        missing = [
+            {"session": s, "last_inbound_sequence_number": 0} for s in sessions if s not in known
+        ]
+        if missing:
+            connection.execute(insert(fix_sessions), missing)

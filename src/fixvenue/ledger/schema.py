@@ -1,0 +1,53 @@
+"""Table definitions (SQLAlchemy Core). Alembic migrations create them; tests compare."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# Facts about the ledger itself: when it was created, how far delivery has got.
+ledger_info = Table(
+    "ledger_info",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Every command in the one total order the sequencer gave it; replaying them rebuilds state.
+commands = Table(
+    "commands",
+    metadata,
+    Column("sequence", BigInteger, primary_key=True, autoincrement=False),
+    Column("timestamp_us", BigInteger, nullable=False),
+    Column("session", String(64), nullable=True),
+    Column("inbound_sequence_number", BigInteger, nullable=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+# Every event the core produced, reported to `session` (order-entry sessions).
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("command_sequence", BigInteger, nullable=False),
+    Column("timestamp_us", BigInteger, nullable=False),
+    Column("session", String(64), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("order_id", String(64), nullable=True),
+    Column("payload", Text, nullable=False),
+    Index("ix_events_order_id", "order_id"),
+)
+
+# Per FIX session: the MsgSeqNum of the last inbound message whose command is committed.
+# At start-up the acceptor expects the number after it, so FIX recovery re-delivers the rest.
+fix_sessions = Table(
+    "fix_sessions",
+    metadata,
+    Column("session", String(64), primary_key=True),
+    Column("last_inbound_sequence_number", BigInteger, nullable=False),
+)
+
+CREATED_DATE = "created_date"
+SENT_THROUGH_EVENT_ID = "sent_through_event_id"

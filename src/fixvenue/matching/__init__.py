@@ -1,0 +1,1 @@
+"""Price-time order books; knows domain types only."""

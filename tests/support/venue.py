@@ -1,0 +1,123 @@
+"""The real `fixvenue serve` as a subprocess, on a private port and data directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO / "config" / "venue.toml"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def write_config(directory: Path, *, fix_port: int, replace: dict[str, str] | None = None) -> Path:
+    """The demo config with this test's ports and absolute dictionary paths."""
+    text = DEMO_CONFIG.read_text()
+    text = text.replace("port = 9878", f"port = {fix_port}")
+    text = text.replace("port = 9108", f"port = {free_port()}")
+    text = text.replace("port = 9109", f"port = {free_port()}")
+    text = text.replace('"../fix_specs/', f'"{REPO / "fix_specs"}/')
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = directory / "venue.toml"
+    path.write_text(text)
+    return path
+
+
+def fixvenue_command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "fixvenue.cli", *arguments]
+
+
+class Venue:
+    def __init__(
+        self, work_dir: Path, database_url: str, config_replace: dict[str, str] | None = None
+    ) -> None:
+        self.work_dir = work_dir
+        self.database_url = database_url
+        self.port = free_port()
+        self.config_path = write_config(work_dir, fix_port=self.port, replace=config_replace)
+        self.data_dir = work_dir / "data"
+        self.log_path = work_dir / "venue.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self, *, fail_point: str | None = None, wait: bool = True) -> Venue:
+        assert self.process is None or self.process.poll() is not None
+        environment = dict(os.environ)
+        environment.pop("FIXVENUE_FAIL_POINT", None)
+        if fail_point:
+            environment["FIXVENUE_FAIL_POINT"] = fail_point
+        self.starts += 1
+        with self.log_path.open("ab") as log:
+            log.write(f"\n===== start {self.starts} =====\n".encode())
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                fixvenue_command(
+                    "serve",
+                    "--config",
+                    str(self.config_path),
+                    "--db",
+                    self.database_url,
+                    "--data-dir",
+                    str(self.data_dir),
+                ),
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                env=environment,
+            )
+        if wait:
+            self.wait_accepting()
+        return self
+
+    def wait_accepting(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        marker = f"===== start {self.starts} ====="
+        while time.monotonic() < deadline:
+            log = self.log_path.read_text()
+            if "accepting FIX" in log.split(marker)[-1]:
+                return
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"venue exited with {self.process.returncode}:\n{log[-4000:]}")
+            time.sleep(0.05)
+        raise AssertionError(f"venue not accepting within {timeout}s:\n{self.log()[-4000:]}")
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM, as an operator would; returns the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def ensure_stopped(self) -> None:
+        """Stops a venue still running with SIGTERM; it must exit cleanly."""
+        if self.process is not None and self.process.poll() is None:
+            code = self.stop()
+            assert code == 0, f"venue exited with {code} on SIGTERM:\n{self.log()[-3000:]}"
+
+    def exec_ids_in_log(self) -> list[str]:
+        return re.findall(r"\x0117=([^\x01]+)", self.log())
