@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -13,6 +13,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / "config" / "venue.toml"
+
+
+def _die_with_the_test_run() -> None:
+    # PR_SET_PDEATHSIG: a venue left behind by a crashed test run is killed with it.
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def free_port() -> int:
@@ -118,6 +123,3 @@ class Venue:
         if self.process is not None and self.process.poll() is None:
             code = self.stop()
             assert code == 0, f"venue exited with {code} on SIGTERM:\n{self.log()[-3000:]}"
-
-    def exec_ids_in_log(self) -> list[str]:
-        return re.findall(r"\x0117=([^\x01]+)", self.log())

@@ -1,0 +1,120 @@
+"""Durability over restarts and SIGKILL at chosen moments (CONTRACT §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.fix_client import FixClient, Received
+from tests.support.venue import Venue
+
+
+def _new_reports(client: FixClient, clordid: str) -> list[Received]:
+    return [
+        m for m in client.settle(0.5) if m.msg_type == "8" and m[11] == clordid and m[150] == "0"
+    ]
+
+
+def _exec_ids(client: FixClient) -> list[int]:
+    return [int(m[17]) for m in client.received() if m.msg_type == "8"]
+
+
+def test_after_a_clean_restart_orders_rest_in_priority_and_numbering_continues(
+    venue: Venue, tmp_path: Path
+) -> None:
+    seller = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    first = seller.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    second = seller.new_order(account="BRK1-B", side="2", quantity="100", price="100.00")
+    seller.report(first, "0")
+    last_sequence_before = int(seller.report(second, "0")[34])
+    exec_ids_before = _exec_ids(seller)
+    seller.stop(wait_logout=True)
+    assert venue.stop() == 0
+
+    venue.start()
+    seller = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    buyer = FixClient(sender="BROKER2", port=venue.port, work_dir=tmp_path).start()
+    buyer.new_order(account="BRK2-A", side="1", quantity="150", price="100.00")
+    first_fill, second_fill = seller.report(first, "F"), seller.report(second, "F")
+    assert (first_fill[32], first_fill[39]) == ("100", "2"), "the older order trades first"
+    assert (second_fill[32], second_fill[39]) == ("50", "1")
+    assert int(first_fill[34]) > last_sequence_before, "outbound MsgSeqNum continues"
+    assert min(_exec_ids(seller)) > max(exec_ids_before), "ExecIDs continue"
+    seller.stop()
+    buyer.stop()
+
+
+@pytest.mark.parametrize("fail_point", ["before-commit", "after-commit", "after-send"])
+def test_an_order_survives_sigkill_and_is_reported_exactly_once(
+    venue: Venue, tmp_path: Path, fail_point: str
+) -> None:
+    venue.stop()
+    venue.start(fail_point=f"{fail_point}:2")
+    client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    resting = client.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    client.report(resting, "0")
+    crashing = client.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    assert venue.wait_exit() == -9, "the fail point killed the venue"
+
+    venue.start()
+    client.wait_logon()
+    reports = _new_reports(client, crashing)
+    assert len(reports) == 1, f"exactly one New for the order: {[m.raw for m in reports]}"
+    if fail_point == "after-commit":
+        assert reports[0].get(97) == "Y", "committed but unsent: sent after restart as PossResend"
+    exec_ids = _exec_ids(client)
+    assert len(exec_ids) == len(set(exec_ids)), "no ExecID is reported twice"
+
+    buyer = FixClient(sender="BROKER2", port=venue.port, work_dir=tmp_path).start()
+    buyer.new_order(account="BRK2-A", side="1", quantity="200", price="100.00")
+    assert client.report(resting, "F")[32] == "100"
+    assert client.report(crashing, "F")[32] == "100", "the recovered order rests behind"
+    client.stop()
+    buyer.stop()
+
+
+def test_after_sigkill_acknowledged_orders_rest_again_in_the_same_priority(
+    venue: Venue, tmp_path: Path
+) -> None:
+    seller = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    orders = [
+        seller.new_order(account="BRK1-A", side="2", quantity="10", price=price)
+        for price in ("100.02", "100.01", "100.01", "100.03")
+    ]
+    for order in orders:
+        seller.report(order, "0")
+    venue.kill()
+    venue.start()
+    seller.wait_logon()
+    buyer = FixClient(sender="BROKER2", port=venue.port, work_dir=tmp_path).start()
+    buyer.new_order(account="BRK2-A", side="1", quantity="40", price="100.03")
+    fills = [seller.expect(lambda m: m.msg_type == "8" and m[150] == "F") for _ in orders]
+    assert [fill[11] for fill in fills] == [orders[1], orders[2], orders[0], orders[3]]
+    assert [fill[31] for fill in fills] == ["100.01", "100.01", "100.02", "100.03"]
+    seller.stop()
+    buyer.stop()
+
+
+def test_a_sequence_reset_at_logon_is_remembered_across_a_crash(
+    venue: Venue, tmp_path: Path
+) -> None:
+    veteran = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path / "veteran")
+    veteran.start()
+    for _ in range(3):
+        veteran.report(veteran.new_order(account="BRK1-A", price="99.00"), "0")
+    veteran.stop(wait_logout=True)
+    resetting = FixClient(
+        sender="BROKER1", port=venue.port, work_dir=tmp_path / "fresh", reset_on_logon=True
+    ).start()
+    resetting.report(resetting.new_order(account="BRK1-A", price="99.00"), "0")
+    resetting.stop()
+    venue.kill()
+
+    venue.start()
+    continuing = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path / "fresh")
+    continuing.start()
+    order = continuing.new_order(account="BRK1-A", price="99.00")
+    continuing.report(order, "0")
+    assert not [m for m in continuing.received() if m.msg_type == "5"], "no logout"
+    continuing.stop()

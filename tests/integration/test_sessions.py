@@ -1,0 +1,100 @@
+"""FIX session behaviour (CONTRACT §2): who may log on, and what the session layer answers."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import simplefix
+
+from tests.support.fix_client import FixClient
+from tests.support.venue import Venue
+
+
+def _raw_logon(port: int, sender: str, begin_string: str = "FIX.4.4") -> bytes:
+    message = simplefix.FixMessage()
+    message.append_pair(8, begin_string, header=True)
+    message.append_pair(35, "A", header=True)
+    message.append_pair(49, sender, header=True)
+    message.append_pair(56, "FIXVENUE", header=True)
+    message.append_pair(34, 1, header=True)
+    message.append_utc_timestamp(52, precision=6, header=True)
+    message.append_pair(98, 0)
+    message.append_pair(108, 30)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(message.encode())
+        received = b""
+        while chunk := connection.recv(4096):
+            received += chunk
+        return received
+
+
+def test_a_logon_from_an_unknown_compid_is_dropped_without_an_answer(venue: Venue) -> None:
+    assert _raw_logon(venue.port, "INTRUDER") == b""
+
+
+@pytest.fixture
+def venue_with_broker4_disabled(tmp_path: Path, database_url: str) -> Iterator[Venue]:
+    running = Venue(
+        tmp_path, database_url, config_replace={'firm = "BRK4"': 'firm = "BRK4"\nenabled = false'}
+    )
+    running.start()
+    yield running
+    running.ensure_stopped()
+
+
+def test_a_disabled_session_gets_a_logout_saying_why(
+    venue_with_broker4_disabled: Venue, tmp_path: Path
+) -> None:
+    client = FixClient(sender="BROKER4", port=venue_with_broker4_disabled.port, work_dir=tmp_path)
+    client.start(wait_logon=False)
+    logout = client.expect(lambda m: m.msg_type == "5")
+    assert "disabled" in logout[58]
+    assert not client.logged_on.is_set()
+    client.stop()
+
+
+def test_the_fix_4_2_session_logs_on(venue: Venue, tmp_path: Path) -> None:
+    client = FixClient(
+        sender="BROKER3", port=venue.port, work_dir=tmp_path, begin_string="FIX.4.2"
+    ).start()
+    assert client.logged_on.is_set()
+    client.stop()
+
+
+def test_a_drop_copy_session_may_not_send_orders(venue: Venue, tmp_path: Path) -> None:
+    client = FixClient(sender="DC-ALL", port=venue.port, work_dir=tmp_path).start()
+    client.new_order(account="BRK1-A")
+    reject = client.expect(lambda m: m.msg_type == "j")
+    assert (reject[380], reject[372]) == ("6", "D")
+    assert client.logged_on.is_set()
+    client.stop()
+
+
+def test_sending_times_carry_microseconds(venue: Venue, tmp_path: Path) -> None:
+    client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    logon = client.expect(lambda m: m.msg_type == "A")
+    assert len(logon[52].split(".")[1]) == 6
+    client.stop()
+
+
+def test_a_gap_from_the_broker_is_filled_through_a_resend_request(
+    venue: Venue, tmp_path: Path
+) -> None:
+    client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    first = client.new_order(account="BRK1-A", price="99.00")
+    client.report(first, "0")
+    client.stop()
+    # The broker's engine moves its outbound number on by five, as if messages were lost.
+    seqnums = next((tmp_path / "client-BROKER1" / "store").glob("*.seqnums"))
+    sender, target = (int(part) for part in seqnums.read_text().split(":"))
+    seqnums.write_text(f"{sender + 5:010d} : {target:010d}")
+    client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    after_gap = client.new_order(account="BRK1-A", price="99.00")
+    client.report(after_gap, "0")
+    assert client.logged_on.is_set()
+    client.stop()
+    sent_by_venue = (venue.data_dir / "fixlog").glob("FIX.4.4-FIXVENUE-BROKER1.messages*")
+    assert any("\x0135=2\x01" in path.read_text() for path in sent_by_venue), "ResendRequest"

@@ -1,0 +1,57 @@
+"""The direction of imports between the venue's packages (docs/design.md)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "fixvenue"
+FRAMEWORKS = {
+    "quickfix",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "click",
+    "prometheus_client",
+    "simplefix",
+    "msgspec",
+    "threading",
+    "queue",
+    "time",
+    "datetime",
+    "socket",
+}
+ALLOWED = {
+    "domain": set(),
+    "matching": {"domain"},
+    "core": {"domain", "matching"},
+    "ledger": {"domain"},
+    "fix": {"domain", "core"},
+}
+PURE = {"domain", "matching", "core"}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_a_package_imports_only_the_packages_below_it(package: str) -> None:
+    for path in (SOURCE / package).rglob("*.py"):
+        project = {name.split(".")[1] for name in _imports(path) if name.startswith("fixvenue.")}
+        assert project <= ALLOWED[package] | {package}, (path, project)
+
+
+@pytest.mark.parametrize("package", sorted(PURE))
+def test_the_core_knows_no_fix_sql_threads_or_clock(package: str) -> None:
+    for path in (SOURCE / package).rglob("*.py"):
+        roots = {name.split(".")[0] for name in _imports(path)}
+        assert not roots & FRAMEWORKS, (path, roots & FRAMEWORKS)
