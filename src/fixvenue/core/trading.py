@@ -82,10 +82,12 @@ class TradingCore:
                 )
             ]
         order = Order(self.identifiers.next_order_id(), command)
-        self._client_order_ids[key] = order
         rejection = command.defect or self._validate(command)
         if rejection is not None:
+            # The ClOrdID is used, but names no order a cancel could find.
+            self._client_order_ids[key] = None
             return [self._reject(order, rejection, now)]
+        self._client_order_ids[key] = order
         events: list[Event] = [
             OrderAccepted(
                 event_id=self.identifiers.next_event_id(), timestamp_us=now, order=order.snapshot()
@@ -185,11 +187,12 @@ class TradingCore:
                 )
             ]
         order = self._client_order_ids.get((command.session, command.original_client_order_id))
-        self._client_order_ids[key] = order
         problem = self._cancel_problem(command, order)
         if problem is not None:
+            self._client_order_ids[key] = None  # used, but it never became the order's
             return [self._cancel_reject(command, order, problem[0], problem[1], now)]
         assert order is not None
+        self._client_order_ids[key] = order
         self.books[order.symbol].remove(order)
         del self.open_orders[order.order_id]
         order.cancel(command.client_order_id)

@@ -42,9 +42,6 @@ def acceptor_settings(
         "ResetOnLogon=N",
         "ResetOnLogout=N",
         "ResetOnDisconnect=N",
-        "RefreshOnLogon=Y",
-        "CheckLatency=Y",
-        "MaxLatency=120",
         "PersistMessages=Y",
     ]
     for session in sessions:
