@@ -1,16 +1,19 @@
-"""The two threads behind the FIX edge: the sequencer and the ledger writer.
+"""The three threads behind the FIX edge: sequencer, ledger writer, sender.
 
     FIX callbacks ──submit──► inbound queue ──► sequencer: stamp, core.apply
                                                     │ entries (command + events)
                                                     ▼
-                          committing queue ──► writer: one transaction per batch,
-                                                        then hand the events to FIX
+                          committing queue ──► writer: one transaction per batch
+                                                    │ committed events, in commit order
+                                                    ▼
+                             sending queue ──► sender: events to their FIX sessions
 
 The sequencer is the one thread that touches trading state. The writer commits whatever
 has piled up since its last commit in one transaction (group commit), so batches grow with
-load, and it sends nothing before the batch holding it has committed. Both queues are
-bounded: when the ledger falls behind, the sequencer waits, the inbound queue fills, and
-the FIX threads wait on it, which pushes back on the brokers' TCP connections.
+load; only committed events reach the sender, which sends them in commit order while the
+writer is already committing the next batch. Every queue is bounded: when the ledger falls
+behind, the sequencer waits, the inbound queue fills, and the FIX threads wait on it, which
+pushes back on the brokers' TCP connections.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ T = TypeVar("T")
 
 INBOUND_CAPACITY = 10_000
 COMMITTING_CAPACITY = 64
+SENDING_CAPACITY = 64
 BATCH_COMMANDS_MAX = 2_000
 RETRY_DELAY_SECONDS_MAX = 2.0
 
@@ -60,9 +64,14 @@ class Pipeline:
         self._sent_through_event_id = sent_through_event_id
         self._inbound: queue.Queue[ReceivedCommand | None] = queue.Queue(INBOUND_CAPACITY)
         self._committing: queue.Queue[list[LedgerEntry] | None] = queue.Queue(COMMITTING_CAPACITY)
+        self._sending: queue.Queue[list[Event] | None] = queue.Queue(SENDING_CAPACITY)
         self._threads = [
-            threading.Thread(target=self._guarded(self._sequence), name="sequencer", daemon=True),
-            threading.Thread(target=self._guarded(self._write), name="ledger-writer", daemon=True),
+            threading.Thread(target=self._guarded(loop), name=name, daemon=True)
+            for loop, name in (
+                (self._sequence, "sequencer"),
+                (self._write, "ledger-writer"),
+                (self._send, "sender"),
+            )
         ]
 
     def submit(self, received: ReceivedCommand) -> None:
@@ -73,10 +82,12 @@ class Pipeline:
             thread.start()
 
     def stop(self) -> None:
-        """Applies, commits and sends everything submitted so far, then ends both threads."""
+        """Applies, commits and sends everything submitted so far, then ends the threads."""
         self._inbound.put(None)
         for thread in self._threads:
             thread.join()
+        self._commit([])  # records how far delivery got
+        self._writer.close()
 
     @staticmethod
     def _guarded(loop: Callable[[], None]) -> Callable[[], None]:
@@ -122,14 +133,22 @@ class Pipeline:
                 self._fail_points.reach("before-commit")
                 self._commit(entries)
                 self._fail_points.reach("after-commit")
-                for entry in entries:
-                    for event in entry.events:
-                        self._deliver(event)
-                        self._sent_through_event_id = event.event_id
-                self._fail_points.reach("after-send")
+                self._sending.put([event for entry in entries for event in entry.events])
             if batches[-1] is None:
-                self._commit([])  # records how far delivery got
+                self._sending.put(None)
                 return
+
+    def _send(self) -> None:
+        while True:
+            batch = self._sending.get()
+            if batch is None:
+                return
+            for event in batch:
+                self._deliver(event)
+            if batch:
+                # Read by the writer thread: the next commit records how far delivery got.
+                self._sent_through_event_id = batch[-1].event_id
+            self._fail_points.reach("after-send")
 
     def _commit(self, entries: list[LedgerEntry]) -> None:
         delay = 0.05

@@ -8,9 +8,11 @@ from pathlib import Path
 import quickfix
 
 from fixvenue.domain.events import Event, event_session
-from fixvenue.fix import store
+from fixvenue.fix import store, tags
 from fixvenue.fix.outbound import OutboundMessage, Renderer
 from fixvenue.fix.sessions import SessionRegistry
+
+SOH = "\x01"
 
 
 class Dispatcher:
@@ -47,12 +49,14 @@ class Dispatcher:
         return count
 
     def _send(self, target: str, rendered: OutboundMessage, *, possible_resend: bool) -> None:
-        message = quickfix.Message()
-        header = message.getHeader()
-        header.setField(quickfix.MsgType(rendered.msg_type))
-        if possible_resend:
-            header.setField(quickfix.PossResend(True))
-        for tag, value in rendered.fields:
-            message.setField(quickfix.StringField(tag, value))
+        session = self._registry[target]
+        # One string parsed by QuickFIX costs far less than a SWIG call per field; QuickFIX
+        # fills in the rest of the header, BodyLength and CheckSum when it sends.
+        resend = f"{tags.POSS_RESEND}=Y{SOH}" if possible_resend else ""
+        body = SOH.join(f"{tag}={value}" for tag, value in rendered.fields)
+        text = (
+            f"{tags.BEGIN_STRING}={session.begin_string}{SOH}9=0{SOH}"
+            f"{tags.MSG_TYPE}={rendered.msg_type}{SOH}{resend}{body}{SOH}10=000{SOH}"
+        )
         # False only means "not on the wire yet": QuickFIX stored it for FIX recovery.
-        quickfix.Session.sendToTarget(message, self._registry[target].quickfix_id)
+        quickfix.Session.sendToTarget(quickfix.Message(text, False), session.quickfix_id)

@@ -24,7 +24,9 @@ def open_engine(url: str) -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        # No pre-ping: it would cost a round trip per commit. A connection that has died
+        # fails its commit as invalidated, and the writer retries on a fresh one.
+        return create_engine(url, connect_args={"connect_timeout": 5})
     raise LedgerUnavailableError(
         f"unsupported database {parsed.get_backend_name()!r}: "
         "use postgresql+psycopg://… or sqlite:///…"

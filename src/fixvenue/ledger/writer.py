@@ -1,11 +1,18 @@
-"""Group commit: one transaction per batch of sequenced commands and their events."""
+"""Group commit: one transaction per batch of sequenced commands and their events.
+
+The writer keeps one connection for itself (no pool checkout or reset per commit) and on
+PostgreSQL loads rows with COPY, several times cheaper per row than INSERT. SQLite's
+executemany is already a loop in C.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
+from sqlalchemy.exc import DBAPIError
 
 from fixvenue.domain.commands import SequencedCommand
 from fixvenue.domain.events import Event, event_order_id, event_session
@@ -16,6 +23,17 @@ from fixvenue.ledger.schema import (
     events,
     fix_sessions,
     ledger_info,
+)
+
+_UPDATE_WATERMARK = (
+    update(fix_sessions)
+    .where(fix_sessions.c.session == bindparam("target"))
+    .values(last_inbound_sequence_number=bindparam("number"))
+)
+_UPDATE_SENT_THROUGH = (
+    update(ledger_info)
+    .where(ledger_info.c.name == SENT_THROUGH_EVENT_ID)
+    .values(value=bindparam("value"))
 )
 
 
@@ -30,55 +48,90 @@ class LedgerEntry:
 class LedgerWriter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._connection: Connection | None = None
+        self._use_copy = engine.dialect.name == "postgresql"
+        self._recorded_sent_through: int | None = None
 
-    def commit(self, entries: Sequence[LedgerEntry], sent_through_event_id: int | None) -> None:
-        """Record the entries in one transaction; returns only once it committed."""
-        command_rows = []
-        event_rows = []
+    def commit(self, entries: Sequence[LedgerEntry], sent_through_event_id: int) -> None:
+        """Records the entries in one transaction; returns only once it committed."""
+        command_rows: list[tuple[Any, ...]] = []
+        event_rows: list[tuple[Any, ...]] = []
         watermarks: dict[str, int] = {}
         for entry in entries:
             sequenced = entry.command
             session = sequenced.command.session
             kind, payload = codec.encode(sequenced.command)
             command_rows.append(
-                {
-                    "sequence": sequenced.sequence,
-                    "timestamp_us": sequenced.timestamp_us,
-                    "session": session,
-                    "inbound_sequence_number": sequenced.inbound_sequence_number,
-                    "kind": kind,
-                    "payload": payload,
-                }
+                (
+                    sequenced.sequence,
+                    sequenced.timestamp_us,
+                    session,
+                    sequenced.inbound_sequence_number,
+                    kind,
+                    payload,
+                )
             )
             if sequenced.inbound_sequence_number is not None:
                 watermarks[session] = sequenced.inbound_sequence_number
             for event in entry.events:
                 kind, payload = codec.encode(event)
                 event_rows.append(
-                    {
-                        "event_id": event.event_id,
-                        "command_sequence": sequenced.sequence,
-                        "timestamp_us": event.timestamp_us,
-                        "session": event_session(event),
-                        "kind": kind,
-                        "order_id": event_order_id(event),
-                        "payload": payload,
-                    }
+                    (
+                        event.event_id,
+                        sequenced.sequence,
+                        event.timestamp_us,
+                        event_session(event),
+                        kind,
+                        event_order_id(event),
+                        payload,
+                    )
                 )
-        with self._engine.begin() as connection:
-            if command_rows:
-                connection.execute(insert(commands), command_rows)
-            if event_rows:
-                connection.execute(insert(events), event_rows)
-            for session, number in watermarks.items():
-                connection.execute(
-                    update(fix_sessions)
-                    .where(fix_sessions.c.session == session)
-                    .values(last_inbound_sequence_number=number)
-                )
-            if sent_through_event_id is not None:
-                connection.execute(
-                    update(ledger_info)
-                    .where(ledger_info.c.name == SENT_THROUGH_EVENT_ID)
-                    .values(value=str(sent_through_event_id))
-                )
+        connection = self._open()
+        try:
+            with connection.begin():
+                self._insert(connection, commands, command_rows)
+                self._insert(connection, events, event_rows)
+                if watermarks:
+                    connection.execute(
+                        _UPDATE_WATERMARK,
+                        [
+                            {"target": target, "number": number}
+                            for target, number in watermarks.items()
+                        ],
+                    )
+                if sent_through_event_id != self._recorded_sent_through:
+                    connection.execute(_UPDATE_SENT_THROUGH, {"value": str(sent_through_event_id)})
+        except DBAPIError:
+            self._discard_connection()
+            raise
+        self._recorded_sent_through = sent_through_event_id
+
+    def close(self) -> None:
+        self._discard_connection()
+
+    def _open(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        return self._connection
+
+    def _discard_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.invalidate()
+            self._connection.close()
+            self._connection = None
+
+    def _insert(self, connection: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        names = [column.name for column in table.columns]
+        if not self._use_copy:
+            connection.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+            return
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)

@@ -1,0 +1,516 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark: a fresh ledger, the real `fixvenue serve`, scripts/loadtest.py.
+
+  1. creates a PostgreSQL database (127.0.0.1:5432, trust auth, user root or postgres),
+     or with --sqlite uses the embedded SQLite ledger in a temporary data directory;
+  2. copies config/venue.toml with free ports and absolute data dictionary paths;
+  3. starts the venue and waits for "accepting FIX on";
+  4. runs, one after the other: throughput place-cancel, throughput cross, latency
+     place-cancel (paced);
+  5. stops the venue with SIGTERM, checks its log and the ledger's row counts, drops the
+     database, and prints the figures.
+
+Exit status 0 when every run was clean and the venue stopped cleanly, 1 otherwise.
+The temporary directory (config, venue log, JSON per run) is kept on failure or --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    import psycopg
+except ModuleNotFoundError:  # started with a Python outside the project's virtualenv
+    _VENV_PYTHON = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", ".venv/bin/python"
+    )
+    if os.path.exists(_VENV_PYTHON) and not os.environ.get("FIXVENUE_SCRIPT_REEXEC"):
+        os.environ["FIXVENUE_SCRIPT_REEXEC"] = "1"
+        os.execv(_VENV_PYTHON, [_VENV_PYTHON, *sys.argv])
+    raise
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parents[1]
+LOADTEST = REPO / "scripts" / "loadtest.py"
+DEFAULT_CONFIG = REPO / "config" / "venue.toml"
+STARTUP_SECONDS = 60.0
+STOP_SECONDS = 60.0
+LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |Traceback")
+
+
+class BenchError(Exception):
+    pass
+
+
+@dataclass
+class Bench:
+    work_dir: Path
+    problems: list[str] = field(default_factory=list)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def write_config(source: Path, target: Path, ports: dict[str, int]) -> None:
+    """The config with the given ports per table and absolute data dictionary paths."""
+    section = ""
+    lines = []
+    for original in source.read_text().splitlines():
+        line = original
+        stripped = line.strip()
+        header = re.match(r"^\[\[?\s*([^\]\s]+)\s*\]\]?", stripped)
+        if header:
+            section = header.group(1)
+        elif section in ports and re.match(r"port\s*=", stripped):
+            line = f"port = {ports[section]}"
+        elif section == "fix" and stripped.startswith("data_dictionaries"):
+            line = re.sub(
+                r'"([^"]+\.xml)"',
+                lambda match: json.dumps(str((source.parent / match.group(1)).resolve())),
+                line,
+            )
+        lines.append(line)
+    target.write_text("\n".join(lines) + "\n")
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    with suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_model": model,
+        "python": sys.version.split()[0],
+    }
+
+
+def cpu_counters() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat", encoding="utf-8") as stat:
+        values = [int(value) for value in stat.readline().split()[1:8]]
+    return sum(values) - values[3] - values[4], sum(values)  # minus idle and iowait
+
+
+def busy_cpus(seconds: float = 2.0) -> float:
+    """CPUs' worth of busy time, machine-wide, over the next `seconds`."""
+    busy_before, total_before = cpu_counters()
+    time.sleep(seconds)
+    busy, total = cpu_counters()
+    return len(os.sched_getaffinity(0)) * (busy - busy_before) / max(total - total_before, 1)
+
+
+def wait_quiet(limit_seconds: float, threshold: float = 0.25) -> float:
+    """Waits up to `limit_seconds` for the machine to be nearly idle; returns the last load."""
+    deadline = time.monotonic() + limit_seconds
+    load = busy_cpus()
+    while load > threshold and time.monotonic() < deadline:
+        print(f"bench: {load:.2f} CPUs busy, waiting for a quiet machine", flush=True)
+        time.sleep(5)
+        load = busy_cpus()
+    return load
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every process named postgres (server, backends, WAL writer...)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if name == "postgres":
+            total += process_cpu_seconds(int(entry.name))
+    return total
+
+
+def calibration_ms() -> float:
+    """A fixed pure-Python loop, best of 3: how fast this CPU is right now (shared hosts vary)."""
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        timings.append(time.perf_counter() - start)
+    return round(min(timings) * 1000, 1)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a running process, from /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# -- ledgers ---------------------------------------------------------------------------------
+
+
+def pg_admin(host: str, port: int, users: list[str]) -> tuple[psycopg.Connection[Any], str]:
+    failures = []
+    for user in users:
+        try:
+            connection = psycopg.connect(
+                host=host,
+                port=port,
+                user=user,
+                dbname="postgres",
+                autocommit=True,
+                connect_timeout=5,
+            )
+        except psycopg.OperationalError as error:
+            failures.append(f"{user}: {str(error).strip().splitlines()[0]}")
+            continue
+        return connection, user
+    raise BenchError(f"cannot reach PostgreSQL at {host}:{port}: {'; '.join(failures)}")
+
+
+@contextmanager
+def postgres_ledger(arguments: argparse.Namespace, bench: Bench) -> Iterator[str]:
+    users = [arguments.pg_user] if arguments.pg_user else ["root", "postgres"]
+    admin, user = pg_admin(arguments.pg_host, arguments.pg_port, users)
+    name = f"fixvenue_bench_{os.getpid()}_{int(time.time())}"
+    settings = {}
+    with admin:
+        for setting in ("server_version", "synchronous_commit", "fsync", "wal_sync_method"):
+            row = admin.execute(sql.SQL("SHOW {}").format(sql.Identifier(setting))).fetchone()
+            settings[setting] = row[0] if row else ""
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    print(
+        f"bench: created database {name} as {user}; "
+        + ", ".join(f"{k}={v}" for k, v in settings.items())
+    )
+    bench.runs.append({"ledger": "postgresql", "database": name, "settings": settings})
+    url = f"postgresql+psycopg://{user}@{arguments.pg_host}:{arguments.pg_port}/{name}"
+    try:
+        yield url
+    finally:
+        admin, _ = pg_admin(arguments.pg_host, arguments.pg_port, [user])
+        with admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        print(f"bench: dropped database {name}")
+
+
+def ledger_counts(url: str) -> dict[str, int]:
+    queries = {
+        "commands": "SELECT count(*) FROM commands",
+        "events": "SELECT count(*) FROM events",
+    }
+    counts = {}
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            for name, query in queries.items():
+                counts[name] = int(connection.execute(query).fetchone()[0])
+        return counts
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        for name, query in queries.items():
+            row = connection.execute(query).fetchone()
+            counts[name] = int(row[0]) if row else -1
+    return counts
+
+
+# -- the venue -------------------------------------------------------------------------------
+
+
+def fixvenue_executable() -> str:
+    local = REPO / ".venv" / "bin" / "fixvenue"
+    found = str(local) if local.exists() else shutil.which("fixvenue")
+    if not found:
+        raise BenchError("no fixvenue executable (.venv/bin/fixvenue or on PATH)")
+    return found
+
+
+@contextmanager
+def venue(
+    config: Path, url: str, bench: Bench, cpus: str | None
+) -> Iterator[subprocess.Popen[bytes]]:
+    log_path = bench.work_dir / "venue.log"
+    pinning = ["taskset", "-c", cpus] if cpus else []
+    command = [
+        *pinning,
+        fixvenue_executable(),
+        "serve",
+        "--config",
+        str(config),
+        "--db",
+        url,
+        "--data-dir",
+        str(bench.work_dir / "data"),
+    ]
+    print("bench: " + " ".join(command))
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while "accepting FIX on" not in log_path.read_text(errors="replace"):
+            if process.poll() is not None:
+                raise BenchError(f"venue exited with {process.returncode}: see {log_path}")
+            if time.monotonic() > deadline:
+                raise BenchError(f"venue not accepting within {STARTUP_SECONDS:g}s: {log_path}")
+            time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                bench.problems.append(f"venue did not stop within {STOP_SECONDS:g}s of SIGTERM")
+                process.kill()
+                process.wait(10)
+        if process.returncode != 0:
+            bench.problems.append(f"venue exited with {process.returncode}")
+        text = log_path.read_text(errors="replace")
+        if "stopped cleanly" not in text:
+            bench.problems.append("venue log has no 'stopped cleanly'")
+        flagged = [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
+        if flagged:
+            bench.problems.append(f"{len(flagged)} WARNING/ERROR lines in the venue log")
+            for line in flagged[:5]:
+                print(f"bench: venue log: {line}")
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+def loadtest(
+    bench: Bench, process: subprocess.Popen[bytes], port: int, name: str, arguments: list[str]
+) -> dict[str, Any]:
+    json_path = bench.work_dir / (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") + ".json")
+    command = [sys.executable, str(LOADTEST), *arguments, "--port", str(port)]
+    command += ["--json", str(json_path)]
+    print(f"\nbench: {name}: " + " ".join(command[1:]), flush=True)
+    tick = os.sysconf("SC_CLK_TCK")
+    before = (
+        process_cpu_seconds(process.pid),
+        _children_cpu_seconds(),
+        postgres_cpu_seconds(),
+        cpu_counters()[0] / tick,
+    )
+    completed = subprocess.run(command, timeout=900, check=False)
+    venue_cpu = process_cpu_seconds(process.pid) - before[0]
+    client_cpu = _children_cpu_seconds() - before[1]
+    postgres_cpu = postgres_cpu_seconds() - before[2]
+    machine_cpu = cpu_counters()[0] / tick - before[3]
+    if completed.returncode != 0:
+        bench.problems.append(f"{name}: loadtest exited with {completed.returncode}")
+    if not json_path.exists():
+        raise BenchError(f"{name}: loadtest wrote no results")
+    result: dict[str, Any] = json.loads(json_path.read_text())
+    result["name"] = name
+    # CPU-seconds during the run: the venue, the loadtest process, PostgreSQL, and the rest
+    # of the machine (other work on a shared machine shows up as "other").
+    result["venue_cpu_s"] = round(venue_cpu, 2)
+    result["loadtest_process_cpu_s"] = round(client_cpu, 2)
+    result["postgres_cpu_s"] = round(postgres_cpu, 2)
+    result["other_cpu_s"] = round(machine_cpu - venue_cpu - client_cpu - postgres_cpu, 2)
+    bench.runs.append(result)
+    return result
+
+
+def plan(arguments: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """The loadtest runs, in order: (name, arguments)."""
+    window = ["--window", str(arguments.window)]
+    place_cancel = ["--flow", "place-cancel"]
+    runs = [
+        (
+            "throughput place-cancel",
+            ["throughput", *place_cancel, *window, "--orders", str(arguments.place_cancel)],
+        ),
+        (
+            "throughput cross",
+            ["throughput", "--flow", "cross", *window, "--orders", str(arguments.cross)],
+        ),
+    ]
+    for rate in arguments.rate:
+        orders = ["--orders", str(arguments.latency_orders)]
+        runs.append(
+            (f"latency {rate:g}/s", ["latency", *place_cancel, "--rate", f"{rate:g}", *orders])
+        )
+    if arguments.serial_orders:
+        orders = ["--orders", str(arguments.serial_orders)]
+        runs.append(("serial (window 1)", ["throughput", *place_cancel, "--window", "1", *orders]))
+    return runs
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_all(arguments: argparse.Namespace, bench: Bench, url: str) -> None:
+    port = free_port()
+    config = bench.work_dir / "venue.toml"
+    write_config(
+        arguments.config,
+        config,
+        {"fix": port, "metrics": free_port(), "admin": free_port()},
+    )
+    common = ["--timeout", "600", "--ack-timeout", "15"]
+    results = []
+    with venue(config, url, bench, arguments.venue_cpus) as process:
+        for name, run_arguments in plan(arguments):
+            results.append(loadtest(bench, process, port, name, [*run_arguments, *common]))
+    counts = ledger_counts(url)
+    reports = sum(r["execution_reports"] + r["cancel_rejects"] for r in results)
+    print(
+        f"bench: ledger holds {counts['commands']} commands, {counts['events']} events; "
+        f"the clients received {reports} ExecutionReports/CancelRejects"
+    )
+    bench.runs.append({"ledger_counts": counts, "reports_received": reports})
+    if counts["events"] != reports:
+        bench.problems.append(f"ledger events {counts['events']} != reports received {reports}")
+
+
+def render(ledger: str, results: list[dict[str, Any]]) -> str:
+    header = (
+        f"{'ledger':<11}{'run':<25}{'orders':>8}{'s':>8}{'orders/s':>10}{'ERs/s':>9}"
+        f"{'p50':>8}{'p90':>8}{'p99':>8}{'p99.9':>8}{'max':>8}{'skipped':>9}{'venue cpu':>10}"
+        f"{'other cpu':>10}"
+    )
+    lines = [header, "-" * len(header)]
+    for result in results:
+        latency = result["latency_us"].get("order->New", {})
+        figures = "".join(
+            f"{latency.get(key, 0) / 1000:>8.1f}" for key in ("p50", "p90", "p99", "p99.9", "max")
+        )
+        lines.append(
+            f"{ledger:<11}{result['name']:<25}{result['new_orders_sent']:>8}"
+            f"{result['elapsed_s']:>8.2f}{result['orders_per_s']:>10.0f}{result['ers_per_s']:>9.0f}"
+            f"{figures}{result['paced_slots_skipped']:>9}{result['venue_cpu_s']:>10.1f}"
+            f"{result['other_cpu_s']:>10.1f}"
+        )
+    lines += [
+        "p50..max: order->New latency in ms.",
+        "skipped: paced sends dropped because 1000 orders were already in flight.",
+        "venue cpu: CPU-seconds the venue used during the run; other cpu: CPU-seconds used",
+        "  machine-wide by anything but the venue, the load generator and PostgreSQL.",
+    ]
+    return "\n".join(lines)
+
+
+def rates(text: str) -> list[float]:
+    values = [float(part) for part in text.split(",") if part.strip()]
+    if not values or any(not 0 < value <= 100_000 for value in values):
+        raise argparse.ArgumentTypeError(f"expected rates in (0, 100000], got {text}")
+    return values
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--sqlite", action="store_true", help="use the embedded SQLite ledger")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--pg-host", default="127.0.0.1")
+    parser.add_argument("--pg-port", type=int, default=5432)
+    parser.add_argument("--pg-user", default=None, help="default: root, else postgres")
+    parser.add_argument("--place-cancel", type=int, default=20_000, help="orders")
+    parser.add_argument("--cross", type=int, default=10_000, help="pairs (2 orders each)")
+    parser.add_argument("--latency-orders", type=int, default=10_000)
+    parser.add_argument(
+        "--rate",
+        type=rates,
+        default=[1000.0],
+        help="latency runs, orders/s, comma-separated (one run per rate)",
+    )
+    parser.add_argument(
+        "--serial-orders",
+        type=int,
+        default=1000,
+        help="orders for a window-1 run (one request in flight: the unloaded round trip); 0 skips",
+    )
+    parser.add_argument("--window", type=int, default=100, help="throughput runs")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="first wait up to this long for the machine to be nearly idle (shared machines)",
+    )
+    parser.add_argument(
+        "--venue-cpus",
+        metavar="LIST",
+        help="run the venue under `taskset -c LIST` (e.g. 1): all its threads on those CPUs",
+    )
+    parser.add_argument("--json", metavar="PATH", help="write all results as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    return parser.parse_args()
+
+
+def main() -> int:
+    arguments = parse_arguments()
+    bench = Bench(work_dir=Path(tempfile.mkdtemp(prefix="fixvenue-bench-")))
+    info = machine()
+    info["busy_cpus_before_start"] = round(wait_quiet(arguments.wait_quiet), 2)
+    info["calibration_ms_before"] = calibration_ms()
+    info["venue_cpus"] = arguments.venue_cpus or "any"
+    ledger = "sqlite" if arguments.sqlite else "postgresql"
+    print(
+        f"bench: {ledger} ledger; {info['nproc']} CPUs, {info['cpu_model']}; "
+        f"{info['busy_cpus_before_start']} CPUs busy before start; "
+        f"calibration loop {info['calibration_ms_before']} ms; work dir {bench.work_dir}"
+    )
+    try:
+        if arguments.sqlite:
+            url = f"sqlite:///{bench.work_dir / 'data' / 'ledger.sqlite3'}"
+            (bench.work_dir / "data").mkdir()
+            run_all(arguments, bench, url)
+        else:
+            with postgres_ledger(arguments, bench) as url:
+                run_all(arguments, bench, url)
+    except (BenchError, subprocess.TimeoutExpired, psycopg.Error, sqlite3.Error) as error:
+        bench.problems.append(str(error))
+    info["calibration_ms_after"] = calibration_ms()
+    print(f"bench: calibration loop {info['calibration_ms_after']} ms after the runs")
+    results = [run for run in bench.runs if "name" in run]
+    print()
+    print(render(ledger, results))
+    if arguments.json:
+        Path(arguments.json).write_text(
+            json.dumps(
+                {"ledger": ledger, "machine": info, "runs": bench.runs, "problems": bench.problems},
+                indent=2,
+            )
+        )
+    for problem in bench.problems:
+        print(f"bench: PROBLEM: {problem}", file=sys.stderr)
+    if bench.problems or arguments.keep:
+        print(f"bench: kept {bench.work_dir}")
+    else:
+        shutil.rmtree(bench.work_dir)
+    return 1 if bench.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
