@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+# Run with the project's virtualenv: .venv/bin/python scripts/bench_e2e.py --help
 """End-to-end benchmark: a fresh ledger, the real `fixvenue serve`, scripts/loadtest.py.
 
   1. creates a PostgreSQL database (127.0.0.1:5432, trust auth, user root or postgres),
@@ -35,16 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-try:
-    import psycopg
-except ModuleNotFoundError:  # started with a Python outside the project's virtualenv
-    _VENV_PYTHON = os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", ".venv/bin/python"
-    )
-    if os.path.exists(_VENV_PYTHON) and not os.environ.get("FIXVENUE_SCRIPT_REEXEC"):
-        os.environ["FIXVENUE_SCRIPT_REEXEC"] = "1"
-        os.execv(_VENV_PYTHON, [_VENV_PYTHON, *sys.argv])
-    raise
+import psycopg
 from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+# Run with the project's virtualenv: .venv/bin/python scripts/loadtest.py --help
 """End-to-end load test for fixvenue over FIX 4.4: plain sockets, simplefix, one thread.
 
 Modes:
@@ -40,16 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-try:
-    import simplefix
-except ModuleNotFoundError:  # started with a Python outside the project's virtualenv
-    _VENV_PYTHON = os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", ".venv/bin/python"
-    )
-    if os.path.exists(_VENV_PYTHON) and not os.environ.get("FIXVENUE_SCRIPT_REEXEC"):
-        os.environ["FIXVENUE_SCRIPT_REEXEC"] = "1"
-        os.execv(_VENV_PYTHON, [_VENV_PYTHON, *sys.argv])
-    raise
+import simplefix
 
 BEGIN_STRING = "FIX.4.4"
 VENUE_COMP_ID = "FIXVENUE"

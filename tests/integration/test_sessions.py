@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,18 +14,24 @@ from tests.support.fix_client import FixClient
 from tests.support.venue import Venue
 
 
-def _raw_logon(port: int, sender: str, begin_string: str = "FIX.4.4") -> bytes:
+def _raw(msg_type: str, sender: str, sequence: int, fields: dict[int, str | int]) -> bytes:
     message = simplefix.FixMessage()
-    message.append_pair(8, begin_string, header=True)
-    message.append_pair(35, "A", header=True)
+    message.append_pair(8, "FIX.4.4", header=True)
+    message.append_pair(35, msg_type, header=True)
     message.append_pair(49, sender, header=True)
     message.append_pair(56, "FIXVENUE", header=True)
-    message.append_pair(34, 1, header=True)
+    message.append_pair(34, sequence, header=True)
     message.append_utc_timestamp(52, precision=6, header=True)
-    message.append_pair(98, 0)
-    message.append_pair(108, 30)
+    for tag, value in fields.items():
+        message.append_pair(tag, value)
+    encoded: bytes = message.encode()
+    return encoded
+
+
+def _raw_logon(port: int, sender: str) -> bytes:
+    logon = _raw("A", sender, 1, {98: 0, 108: 30, 141: "Y"})
     with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-        connection.sendall(message.encode())
+        connection.sendall(logon)
         received = b""
         while chunk := connection.recv(4096):
             received += chunk
@@ -33,6 +40,24 @@ def _raw_logon(port: int, sender: str, begin_string: str = "FIX.4.4") -> bytes:
 
 def test_a_logon_from_an_unknown_compid_is_dropped_without_an_answer(venue: Venue) -> None:
     assert _raw_logon(venue.port, "INTRUDER") == b""
+
+
+def test_a_garbled_frame_is_dropped_and_the_session_carries_on(venue: Venue) -> None:
+    order = {11: "garbled-1", 1: "BRK1-A", 55: "ACME", 54: 1, 38: 100, 40: 2, 44: "100",
+             60: "20260101-00:00:00.000000"}
+    bad_checksum = re.sub(rb"10=\d{3}\x01$", b"10=000\x01", _raw("D", "BROKER4", 2, order))
+    parser = simplefix.FixParser()
+    with socket.create_connection(("127.0.0.1", venue.port), timeout=5) as connection:
+        connection.sendall(_raw("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y"}))
+        connection.sendall(bad_checksum)
+        connection.sendall(_raw("1", "BROKER4", 2, {112: "still-there"}))
+        answers = []
+        while not any(m.get(35) == b"0" for m in answers):
+            parser.append_buffer(connection.recv(4096))
+            while (message := parser.get_message()) is not None:
+                answers.append(message)
+    assert [m.get(35) for m in answers] == [b"A", b"0"], "no report, no reject: just dropped"
+    assert answers[1].get(112) == b"still-there"
 
 
 @pytest.fixture

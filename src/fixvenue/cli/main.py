@@ -32,6 +32,15 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
+def _resolve(
+    config_path: Path, database: str | None, data_dir: Path | None
+) -> tuple[venue_config.VenueConfig, Path, str]:
+    """The configuration, the data dir and the ledger URL the options name."""
+    config = venue_config.load(config_path)
+    directory = data_dir or config.data_dir
+    return config, directory, ledger_setup.database_url(database, directory)
+
+
 config_option = click.option(
     "--config",
     "config_path",
@@ -77,9 +86,8 @@ def main(log_level: str) -> None:
 @_one_line_errors
 def serve_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
     """Run the venue: FIX acceptor, matching, ledger. SIGTERM or SIGINT stops it cleanly."""
-    config = venue_config.load(config_path)
-    directory = data_dir or config.data_dir
-    serve(config, ledger_setup.database_url(database, directory), directory)
+    config, directory, url = _resolve(config_path, database, data_dir)
+    serve(config, url, directory)
 
 
 @main.group("db")
@@ -94,9 +102,7 @@ def db_group() -> None:
 @_one_line_errors
 def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
     """Create or migrate the ledger schema to the current version."""
-    config = venue_config.load(config_path)
-    directory = data_dir or config.data_dir
+    config, directory, url = _resolve(config_path, database, data_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    url = ledger_setup.database_url(database, directory)
     ledger_setup.upgrade(ledger_setup.connect(url), config)
     click.echo(f"ledger at {ledger_setup.describe(url)} is at the current schema")
