@@ -43,15 +43,23 @@ def test_a_logon_from_an_unknown_compid_is_dropped_without_an_answer(venue: Venu
 
 
 def test_a_garbled_frame_is_dropped_and_the_session_carries_on(venue: Venue) -> None:
-    order = {11: "garbled-1", 1: "BRK1-A", 55: "ACME", 54: 1, 38: 100, 40: 2, 44: "100",
-             60: "20260101-00:00:00.000000"}
+    order: dict[int, str | int] = {
+        11: "garbled-1",
+        1: "BRK1-A",
+        55: "ACME",
+        54: 1,
+        38: 100,
+        40: 2,
+        44: "100",
+        60: "20260101-00:00:00.000000",
+    }
     bad_checksum = re.sub(rb"10=\d{3}\x01$", b"10=000\x01", _raw("D", "BROKER4", 2, order))
     parser = simplefix.FixParser()
     with socket.create_connection(("127.0.0.1", venue.port), timeout=5) as connection:
         connection.sendall(_raw("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y"}))
         connection.sendall(bad_checksum)
         connection.sendall(_raw("1", "BROKER4", 2, {112: "still-there"}))
-        answers = []
+        answers: list[simplefix.FixMessage] = []
         while not any(m.get(35) == b"0" for m in answers):
             parser.append_buffer(connection.recv(4096))
             while (message := parser.get_message()) is not None:
