@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 
-from tests.support.venue import fixvenue_command, free_port, write_config
+from tests.support.venue import REPO, fixvenue_command, free_port, write_config
 
 
 def _run(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -70,6 +70,18 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
         holder.listen()
         result = _run("serve", "--config", str(config), "--data-dir", str(tmp_path))
     _assert_refused(result, f"127.0.0.1:{port}")
+
+
+def test_serve_with_a_data_dictionary_quickfix_cannot_read_says_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<fix><not-a-dictionary")
+    config = write_config(
+        tmp_path, fix_port=free_port(), replace={str(REPO / "fix_specs" / "FIX42.xml"): str(broken)}
+    )
+    result = _run("serve", "--config", str(config), "--data-dir", str(tmp_path))
+    _assert_refused(result, "FIX.4.2 data dictionary", "broken.xml")
 
 
 def test_an_unknown_option_is_bad_usage() -> None:

@@ -63,6 +63,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     for directory in (store_dir, log_dir):
         directory.mkdir(parents=True, exist_ok=True)
     _check_port_free(config.fix.host, config.fix.port)
+    _check_data_dictionaries(config)
     fail_points = FailPoints.from_environment()
     engine = open_for_serving(url, config)
     log.info("ledger %s", describe(url))
@@ -103,14 +104,13 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
             ],
         )
     )
+    # QuickFIX keeps references to the settings and factories: they must outlive the
+    # acceptor, so they are named here rather than passed as temporaries.
     settings = quickfix.SessionSettings(str(settings_path))
+    store_factory = quickfix.FileStoreFactory(settings)
+    log_factory = quickfix.FileLogFactory(settings)
     # Creating the acceptor creates the sessions: onCreate sets their inbound numbers.
-    acceptor = quickfix.ThreadedSocketAcceptor(
-        application,
-        quickfix.FileStoreFactory(settings),
-        settings,
-        quickfix.FileLogFactory(settings),
-    )
+    acceptor = quickfix.ThreadedSocketAcceptor(application, store_factory, settings, log_factory)
     unsent = [stored.event for stored in reader.events_after(reader.sent_through_event_id())]
     if unsent:
         resent = dispatcher.redeliver(unsent, store_dir)
@@ -134,7 +134,19 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     application.accepting = False
     pipeline.stop()
     acceptor.stop()
+    del acceptor  # destroys the sessions while the factories they came from still exist
     log.info("stopped cleanly")
+
+
+def _check_data_dictionaries(config: VenueConfig) -> None:
+    """Loads each dictionary once, so that a broken one is refused before anything starts."""
+    for begin_string, path in config.data_dictionaries.items():
+        try:
+            quickfix.DataDictionary(str(path))
+        except quickfix.ConfigError as error:
+            raise StartupError(
+                f"the {begin_string} data dictionary is not usable: {error}"
+            ) from None
 
 
 def _check_port_free(host: str, port: int) -> None:

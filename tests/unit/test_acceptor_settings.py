@@ -1,0 +1,45 @@
+"""The QuickFIX settings the venue generates carry the session rules of CONTRACT §2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixvenue.fix.settings import AcceptorSession, acceptor_settings
+
+
+def _settings() -> list[str]:
+    return acceptor_settings(
+        comp_id="FIXVENUE",
+        host="127.0.0.1",
+        port=9878,
+        data_dictionaries={"FIX.4.4": Path("/d/FIX44.xml"), "FIX.4.2": Path("/d/FIX42.xml")},
+        store_dir=Path("/data/store"),
+        log_dir=Path("/data/log"),
+        sessions=[
+            AcceptorSession(target_comp_id="BROKER1", begin_string="FIX.4.4"),
+            AcceptorSession(target_comp_id="BROKER3", begin_string="FIX.4.2"),
+        ],
+    ).splitlines()
+
+
+def test_sessions_never_stop_or_reset_by_schedule() -> None:
+    lines = _settings()
+    assert "NonStopSession=Y" in lines
+    assert not [line for line in lines if line.startswith(("StartTime", "EndTime"))]
+    for reset in ("ResetOnLogon=N", "ResetOnLogout=N", "ResetOnDisconnect=N"):
+        assert reset in lines
+
+
+def test_sockets_send_at_once_and_timestamps_carry_microseconds() -> None:
+    lines = _settings()
+    assert "SocketNodelay=Y" in lines
+    assert "TimestampPrecision=6" in lines
+
+
+def test_each_session_validates_with_its_own_versions_dictionary() -> None:
+    lines = _settings()
+    broker1, broker3 = lines.index("TargetCompID=BROKER1"), lines.index("TargetCompID=BROKER3")
+    assert lines[broker1 - 1] == "BeginString=FIX.4.4"
+    assert lines[broker1 + 1] == "DataDictionary=/d/FIX44.xml"
+    assert lines[broker3 + 1] == "DataDictionary=/d/FIX42.xml"
+    assert "UseDataDictionary=Y" in lines
