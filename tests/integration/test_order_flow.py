@@ -193,6 +193,25 @@ def test_the_tick_size_is_per_instrument(broker1: FixClient) -> None:
     assert broker1.report(accepted, "0")[44] == "50.05"
 
 
+def test_an_absurd_price_is_rejected_and_the_venue_trades_on(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    absurd = "100000000000000000000"
+    report = _reject(broker1, broker1.new_order(account="BRK1-A", price=absurd))
+    assert report[103] == "99" and "bound" in report[58]
+    resting = broker1.new_order(account="BRK1-A", side="2", quantity="10", price="100.00")
+    broker2.new_order(account="BRK2-A", side="1", quantity="10", price="100.00")
+    assert broker1.report(resting, "F")[31] == "100.00"
+
+
+def test_an_order_without_an_account_is_rejected_in_a_report_the_broker_accepts(
+    broker1: FixClient,
+) -> None:
+    report = _reject(broker1, broker1.new_order(account=None))
+    assert report[103] == "15" and "Account" in report[58]
+    assert 1 not in report, "no empty Account(1) in the report"
+
+
 def test_a_non_positive_quantity_is_rejected_with_ordrejreason_13(broker1: FixClient) -> None:
     for quantity in ("0", "-5"):
         report = _reject(broker1, broker1.new_order(account="BRK1-A", quantity=quantity))

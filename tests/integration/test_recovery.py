@@ -118,3 +118,37 @@ def test_a_sequence_reset_at_logon_is_remembered_across_a_crash(
     continuing.report(order, "0")
     assert not [m for m in continuing.received() if m.msg_type == "5"], "no logout"
     continuing.stop()
+
+
+def test_a_configuration_that_no_longer_matches_the_ledger_is_refused(
+    venue: Venue, tmp_path: Path
+) -> None:
+    client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    client.report(client.new_order(account="BRK1-B", side="2", price="100.00"), "0")
+    client.stop()
+    assert venue.stop() == 0
+    text = venue.config_path.read_text()
+    venue.config_path.write_text(text.replace('["BRK1-A", "BRK1-B"]', '["BRK1-A"]'))
+    venue.start(wait=False)
+    assert venue.wait_exit() == 1
+    last_line = venue.log().strip().splitlines()[-1]
+    assert last_line.startswith("fixvenue: ") and "no longer matches the ledger" in last_line
+
+
+def test_a_cancel_reject_committed_before_a_crash_is_delivered_after_it(
+    venue: Venue, tmp_path: Path
+) -> None:
+    venue.stop()
+    venue.start(fail_point="after-commit:2")
+    client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    client.cancel("NO-SUCH-ORDER", client_order_id="C1")
+    first = client.expect(lambda m: m.msg_type == "9" and m[11] == "C1")
+    assert first[102] == "1"
+    client.cancel("NO-SUCH-ORDER", client_order_id="C1")
+    assert venue.wait_exit() == -9
+
+    venue.start()
+    client.wait_logon()
+    duplicate = client.expect(lambda m: m.msg_type == "9" and m[11] == "C1" and m[102] == "6")
+    assert duplicate.get(97) == "Y"
+    client.stop()

@@ -8,7 +8,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from fixvenue.domain.values import Instrument, SessionProfile, SessionRole, price_to_ticks
+from fixvenue.domain.values import (
+    PRICE_BOUND,
+    Instrument,
+    SessionProfile,
+    SessionRole,
+    price_to_ticks,
+)
 
 
 class ConfigError(Exception):
@@ -89,6 +95,8 @@ def load(path: Path) -> VenueConfig:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     return _Reader(path).venue(data)
@@ -203,6 +211,8 @@ class _Reader:
             table = self.table(item, where, keys, keys)
             tick_size = self.decimal(table["tick_size"], f"{where}.tick_size")
             reference = self.decimal(table["reference_price"], f"{where}.reference_price")
+            if reference >= PRICE_BOUND:
+                raise self.fail(f"{where}.reference_price", f"must be below {PRICE_BOUND}")
             reference_ticks = price_to_ticks(reference, tick_size)
             if reference_ticks is None:
                 raise self.fail(

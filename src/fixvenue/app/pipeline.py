@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from fixvenue.app.faults import FailPoints
 from fixvenue.core.trading import TradingCore
@@ -157,7 +157,10 @@ class Pipeline:
                 self._writer.commit(entries, self._sent_through_event_id)
                 return
             except DBAPIError as error:
-                if not error.connection_invalidated:
+                # The database is unreachable or went away: wait for it, holding the batch
+                # (nothing in it was acknowledged). Anything else is a bug: stop.
+                transient = isinstance(error, OperationalError | InterfaceError)
+                if not (transient or error.connection_invalidated):
                     raise
                 log.error("ledger commit failed, retrying in %.2fs: %s", delay, error.orig)
                 time.sleep(delay)

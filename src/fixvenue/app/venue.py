@@ -21,6 +21,7 @@ from fixvenue.fix.dispatch import Dispatcher
 from fixvenue.fix.outbound import Renderer
 from fixvenue.fix.sessions import SessionRegistry
 from fixvenue.fix.settings import AcceptorSession, acceptor_settings
+from fixvenue.ledger import codec
 from fixvenue.ledger.reader import LedgerReader
 from fixvenue.ledger.writer import LedgerWriter
 
@@ -36,23 +37,33 @@ def clock_us() -> int:
 
 
 def recover(config: VenueConfig, reader: LedgerReader) -> TradingCore:
-    """Rebuilds the trading state by replaying every committed command in order."""
+    """Rebuilds the trading state by replaying every committed command in order.
+
+    Each replayed event must be the one the ledger holds: with another configuration
+    (an account removed, a tick size changed) the same commands could quietly give other
+    results, and acknowledged orders would vanish or change. The venue refuses to start.
+    """
     core = TradingCore(instruments=config.instruments, sessions=config.session_profiles())
+    stored = reader.event_payloads()
     commands = 0
     for sequenced in reader.commands():
-        core.apply(sequenced)
         commands += 1
-    recorded = reader.last_event_id()
-    if core.identifiers.last_event_id != recorded:
+        for event in core.apply(sequenced):
+            if next(stored, None) != (event.event_id, *codec.encode(event)):
+                raise StartupError(
+                    f"replaying command {sequenced.sequence} gave another event "
+                    f"{event.event_id} than the ledger holds: the configuration no longer "
+                    "matches the ledger"
+                )
+    if next(stored, None) is not None:
         raise StartupError(
-            f"replaying {commands} commands gave events up to "
-            f"{core.identifiers.last_event_id}, the ledger holds {recorded}: "
-            "the configuration no longer matches the ledger"
+            "the ledger holds events its commands do not give: the "
+            "configuration no longer matches the ledger"
         )
     log.info(
         "recovered %d commands, %d events, %d open orders",
         commands,
-        recorded,
+        core.identifiers.last_event_id,
         len(core.open_orders),
     )
     return core
@@ -61,7 +72,10 @@ def recover(config: VenueConfig, reader: LedgerReader) -> TradingCore:
 def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     store_dir, log_dir = data_dir / "fixstore", data_dir / "fixlog"
     for directory in (store_dir, log_dir):
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StartupError(f"cannot use the data dir {data_dir}: {error.strerror}") from None
     _check_port_free(config.fix.host, config.fix.port)
     _check_data_dictionaries(config)
     fail_points = FailPoints.from_environment()
@@ -111,6 +125,11 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     log_factory = quickfix.FileLogFactory(settings)
     # Creating the acceptor creates the sessions: onCreate sets their inbound numbers.
     acceptor = quickfix.ThreadedSocketAcceptor(application, store_factory, settings, log_factory)
+    if application.creation_failures:
+        raise StartupError(
+            "cannot set the sessions' inbound sequence numbers from the ledger: "
+            + "; ".join(application.creation_failures)
+        )
     unsent = [stored.event for stored in reader.events_after(reader.sent_through_event_id())]
     if unsent:
         resent = dispatcher.redeliver(unsent, store_dir)

@@ -103,6 +103,9 @@ def db_group() -> None:
 def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
     """Create or migrate the ledger schema to the current version."""
     config, directory, url = _resolve(config_path, database, data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StartupError(f"cannot use the data dir {directory}: {error.strerror}") from None
     ledger_setup.upgrade(ledger_setup.connect(url), config)
     click.echo(f"ledger at {ledger_setup.describe(url)} is at the current schema")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 
 class Side(enum.Enum):
@@ -96,10 +96,24 @@ class SessionProfile:
     accounts: frozenset[str]
 
 
+# Hard bounds on what an order may say, whatever the risk limits: beyond them arithmetic
+# and formatting could lose exactness. Prices are in currency units, below the bound.
+PRICE_BOUND = Decimal(1_000_000_000)
+QUANTITY_MAX = 1_000_000_000
+_EXACT_DIGITS = 60
+
+
 def price_to_ticks(price: Decimal, tick_size: Decimal) -> int | None:
-    """The price in ticks, or None when it does not fall on the tick grid (never rounded)."""
-    ticks = price / tick_size
-    if ticks != ticks.to_integral_value():
+    """The price in ticks, or None when it does not fall on the tick grid (never rounded).
+
+    Exact for prices within PRICE_BOUND: the division runs with more digits than such a
+    price and tick size can need, so no digit is rounded away.
+    """
+    assert abs(price) < PRICE_BOUND, price
+    with localcontext() as context:
+        context.prec = _EXACT_DIGITS
+        ticks, remainder = divmod(price, tick_size)
+    if remainder != 0:
         return None
     return int(ticks)
 

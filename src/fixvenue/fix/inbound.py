@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from fixvenue.domain.commands import CancelOrder, PlaceOrder
 from fixvenue.domain.values import (
+    PRICE_BOUND,
+    QUANTITY_MAX,
     Instrument,
     OrderRejectReason,
     OrderType,
@@ -96,6 +98,12 @@ def _decimal(text: str | None) -> Decimal | None:
 
 def _quantity(text: str | None, defect: Callable[[OrderRejectReason, str], None]) -> int:
     value = _decimal(text)
+    if value is not None and abs(value) > QUANTITY_MAX:
+        defect(
+            OrderRejectReason.INCORRECT_QUANTITY,
+            f"OrderQty(38)={text} is beyond the venue's bound of {QUANTITY_MAX}",
+        )
+        return 0
     if value is None or value != value.to_integral_value():
         defect(
             OrderRejectReason.INCORRECT_QUANTITY,
@@ -113,6 +121,12 @@ def _price(
     if text is None or instrument is None:
         return None  # the core reports a missing price or an unknown symbol
     value = _decimal(text)
+    if value is not None and abs(value) >= PRICE_BOUND:
+        defect(
+            OrderRejectReason.INVALID_PRICE,
+            f"Price(44)={text} is beyond the venue's bound of {PRICE_BOUND}",
+        )
+        return None
     ticks = None if value is None else price_to_ticks(value, instrument.tick_size)
     if ticks is None:
         defect(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from fixvenue.domain.events import (
     CancelRejected,
@@ -24,6 +24,8 @@ from fixvenue.fix import tags
 from fixvenue.fix.timestamps import format_utc_microseconds
 
 _AVERAGE_PRICE_QUANTUM = Decimal("0.00000001")
+# Enough digits for the largest notional the order bounds allow, plus the eight decimals.
+_AVERAGE_PRICE_DIGITS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,6 @@ class Renderer:
             (tags.ORDER_ID, order.order_id),
             (tags.CL_ORD_ID, order.client_order_id),
             (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[order.status]),
-            (tags.ACCOUNT, order.account),
             (tags.SYMBOL, order.symbol),
             (tags.SIDE, tags.SIDE_CODES[order.side]),
             (tags.ORDER_QTY, str(order.quantity)),
@@ -79,6 +80,8 @@ class Renderer:
             (tags.LEAVES_QTY, str(order.leaves_quantity)),
             (tags.AVG_PX, self._average_price(order)),
         ]
+        if order.account:  # a reject of an order that named none
+            fields.append((tags.ACCOUNT, order.account))
         if order.original_client_order_id is not None:
             fields.append((tags.ORIG_CL_ORD_ID, order.original_client_order_id))
         if order.price is not None:
@@ -109,5 +112,7 @@ class Renderer:
         if order.cumulative_quantity == 0:
             return "0"
         tick_size = self._instruments[order.symbol].tick_size
-        average = Decimal(order.cumulative_notional) * tick_size / order.cumulative_quantity
-        return format(average.quantize(_AVERAGE_PRICE_QUANTUM).normalize(), "f")
+        with localcontext() as context:
+            context.prec = _AVERAGE_PRICE_DIGITS
+            average = Decimal(order.cumulative_notional) * tick_size / order.cumulative_quantity
+            return format(average.quantize(_AVERAGE_PRICE_QUANTUM).normalize(), "f")

@@ -22,7 +22,7 @@ def body_file(store_dir: Path, begin_string: str, comp_id: str, target_comp_id: 
 
 
 def sent_identities(path: Path) -> set[tuple[str, str]]:
-    """(MsgType, id) of recent outbound messages: ExecID for reports, ClOrdID for the rest."""
+    """(MsgType, identity) of recent outbound messages (see `identity`)."""
     if not path.exists():
         return set()
     with path.open("rb") as handle:
@@ -34,14 +34,31 @@ def sent_identities(path: Path) -> set[tuple[str, str]]:
         messages = messages[1:]  # the first one may be cut anywhere, even inside a field
     identities = set()
     for message in messages:
-        fields = dict(field.split("=", 1) for field in message.split(_SOH) if "=" in field)
-        msg_type = fields.get(str(tags.MSG_TYPE))
-        key = tags.EXEC_ID if msg_type == tags.MSG_EXECUTION_REPORT else tags.CL_ORD_ID
-        if msg_type is not None and str(key) in fields:
-            identities.add((msg_type, fields[str(key)]))
+        pairs = (field.split("=", 1) for field in message.split(_SOH) if "=" in field)
+        fields = {int(tag): value for tag, value in pairs if tag.isdigit()}
+        msg_type = fields.get(tags.MSG_TYPE)
+        if msg_type in _IDENTITY_TAGS:
+            identities.add(_identity(msg_type, fields))
     return identities
 
 
+# An ExecutionReport is known by its ExecID. An OrderCancelReject has none, and a duplicate
+# ClOrdID is rejected under the ClOrdID of an earlier request: it is known by its request,
+# the order it named, the reason and the moment.
+_IDENTITY_TAGS = {
+    tags.MSG_EXECUTION_REPORT: (tags.EXEC_ID,),
+    tags.MSG_ORDER_CANCEL_REJECT: (
+        tags.CL_ORD_ID,
+        tags.ORIG_CL_ORD_ID,
+        tags.CXL_REJ_REASON,
+        tags.TRANSACT_TIME,
+    ),
+}
+
+
 def identity(msg_type: str, fields: list[tuple[int, str]]) -> tuple[str, str]:
-    key = tags.EXEC_ID if msg_type == tags.MSG_EXECUTION_REPORT else tags.CL_ORD_ID
-    return msg_type, next(value for tag, value in fields if tag == key)
+    return _identity(msg_type, dict(fields))
+
+
+def _identity(msg_type: str, values: dict[int, str]) -> tuple[str, str]:
+    return msg_type, "|".join(values.get(tag, "") for tag in _IDENTITY_TAGS[msg_type])

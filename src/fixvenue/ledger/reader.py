@@ -45,6 +45,16 @@ class LedgerReader:
                     command=codec.decode_command(row.kind, row.payload),
                 )
 
+    def event_payloads(self) -> Iterator[tuple[int, str, str]]:
+        """(event id, kind, payload) of every event in order, streamed."""
+        query = select(events.c.event_id, events.c.kind, events.c.payload).order_by(
+            events.c.event_id
+        )
+        with self._engine.connect() as connection:
+            result = connection.execution_options(yield_per=_STREAM_ROWS).execute(query)
+            for row in result:
+                yield row.event_id, row.kind, row.payload
+
     def events_after(self, event_id: int) -> list[StoredEvent]:
         query = select(events).where(events.c.event_id > event_id).order_by(events.c.event_id)
         with self._engine.connect() as connection:

@@ -86,8 +86,8 @@ class LedgerWriter:
                         payload,
                     )
                 )
-        connection = self._open()
         try:
+            connection = self._open()
             with connection.begin():
                 self._insert(connection, commands, command_rows)
                 self._insert(connection, events, event_rows)
