@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -62,8 +63,8 @@ class Pipeline:
         self._clock_us = clock_us
         self._fail_points = fail_points
         self._sent_through_event_id = sent_through_event_id
-        self._inbound: queue.Queue[ReceivedCommand | None] = queue.Queue(INBOUND_CAPACITY)
-        self._committing: queue.Queue[list[LedgerEntry] | None] = queue.Queue(COMMITTING_CAPACITY)
+        self._inbound: queue.Queue[_Submission | None] = queue.Queue(INBOUND_CAPACITY)
+        self._committing: queue.Queue[_Batch | None] = queue.Queue(COMMITTING_CAPACITY)
         self._sending: queue.Queue[list[Event] | None] = queue.Queue(SENDING_CAPACITY)
         self._threads = [
             threading.Thread(target=self._guarded(loop), name=name, daemon=True)
@@ -75,7 +76,13 @@ class Pipeline:
         ]
 
     def submit(self, received: ReceivedCommand) -> None:
-        self._inbound.put(received)
+        self._inbound.put(_Submission(received, None))
+
+    def submit_and_wait(self, received: ReceivedCommand, timeout_seconds: float) -> bool:
+        """Submits and waits until the command is committed; False if that took too long."""
+        committed = threading.Event()
+        self._inbound.put(_Submission(received, committed))
+        return committed.wait(timeout_seconds)
 
     def start(self) -> None:
         for thread in self._threads:
@@ -108,19 +115,21 @@ class Pipeline:
     def _sequence(self) -> None:
         while True:
             items = _drain(self._inbound, BATCH_COMMANDS_MAX)
-            entries = []
+            batch = _Batch()
             for item in items:
                 if item is None:
                     break
                 sequenced = SequencedCommand(
                     sequence=self._core.last_sequence + 1,
                     timestamp_us=self._clock_us(),
-                    inbound_sequence_number=item.inbound_sequence_number,
-                    command=item.command,
+                    inbound_sequence_number=item.received.inbound_sequence_number,
+                    command=item.received.command,
                 )
-                entries.append(LedgerEntry(sequenced, self._core.apply(sequenced)))
-            if entries:
-                self._committing.put(entries)
+                batch.entries.append(LedgerEntry(sequenced, self._core.apply(sequenced)))
+                if item.committed is not None:
+                    batch.committed.append(item.committed)
+            if batch.entries:
+                self._committing.put(batch)
             if items[-1] is None:
                 self._committing.put(None)
                 return
@@ -128,11 +137,15 @@ class Pipeline:
     def _write(self) -> None:
         while True:
             batches = _drain(self._committing, COMMITTING_CAPACITY)
-            entries = [entry for batch in batches if batch is not None for entry in batch]
+            done = [batch for batch in batches if batch is not None]
+            entries = [entry for batch in done for entry in batch.entries]
             if entries:
                 self._fail_points.reach("before-commit")
                 self._commit(entries)
                 self._fail_points.reach("after-commit")
+                for batch in done:
+                    for committed in batch.committed:
+                        committed.set()
                 self._sending.put([event for entry in entries for event in entry.events])
             if batches[-1] is None:
                 self._sending.put(None)
@@ -165,6 +178,18 @@ class Pipeline:
                 log.error("ledger commit failed, retrying in %.2fs: %s", delay, error.orig)
                 time.sleep(delay)
                 delay = min(delay * 2, RETRY_DELAY_SECONDS_MAX)
+
+
+@dataclass(frozen=True, slots=True)
+class _Submission:
+    received: ReceivedCommand
+    committed: threading.Event | None  # set once the command is committed
+
+
+@dataclass(slots=True)
+class _Batch:
+    entries: list[LedgerEntry] = field(default_factory=list)
+    committed: list[threading.Event] = field(default_factory=list)
 
 
 def _drain(source: queue.Queue[T], limit: int) -> list[T]:

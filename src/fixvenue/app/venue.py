@@ -101,6 +101,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
         registry=registry,
         instruments=instruments,
         submit=pipeline.submit,
+        submit_and_wait=pipeline.submit_and_wait,
         inbound_watermarks=reader.inbound_watermarks(),
     )
     settings_path = data_dir / "quickfix.cfg"

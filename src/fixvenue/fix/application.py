@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 SOH = "\x01"
 
 ORDER_FLOW_BEGIN_STRINGS = frozenset({"FIX.4.4"})
+RESET_COMMIT_TIMEOUT_SECONDS = 5.0
 
 
 def field_reader(message: quickfix.Message) -> inbound.FieldReader:
@@ -49,12 +50,14 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         registry: SessionRegistry,
         instruments: Mapping[str, Instrument],
         submit: Callable[[ReceivedCommand], None],
+        submit_and_wait: Callable[[ReceivedCommand, float], bool],
         inbound_watermarks: Mapping[str, int],
     ) -> None:
         super().__init__()
         self._registry = registry
         self._instruments = instruments
         self._submit = submit
+        self._submit_and_wait = submit_and_wait
         self._watermarks = inbound_watermarks
         self.accepting = True
         self.creation_failures: list[str] = []
@@ -109,17 +112,27 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
                 message.isSetField(tags.RESET_SEQ_NUM_FLAG)
                 and message.getField(tags.RESET_SEQ_NUM_FLAG) == "Y"
             ):
-                self._submit(
-                    ReceivedCommand(
-                        command=ResetSessionSequence(session=session.target_comp_id),
-                        inbound_sequence_number=int(header.getField(tags.MSG_SEQ_NUM)),
-                    )
+                reject = self._record_reset(
+                    session.target_comp_id, int(header.getField(tags.MSG_SEQ_NUM))
                 )
         except Exception:
             log.exception("fromAdmin failed for %s", session_id)
+            reject = "the venue could not process the logon"
         if reject is not None:
             log.warning("logon refused: %s", reject)
             raise quickfix.RejectLogon(reject)
+
+    def _record_reset(self, target: str, sequence_number: int) -> str | None:
+        """Commits the reset before the Logon is answered, so a crash cannot forget a reset
+        the broker saw acknowledged. Returns why the logon is refused, if it is."""
+        if not self.accepting:
+            return "the venue is stopping: log on again after it restarts"
+        reset = ReceivedCommand(
+            command=ResetSessionSequence(session=target), inbound_sequence_number=sequence_number
+        )
+        if not self._submit_and_wait(reset, RESET_COMMIT_TIMEOUT_SECONDS):
+            return "the venue could not record the sequence reset in time: log on again"
+        return None
 
     # -- application messages ---------------------------------------------------------
 
