@@ -226,6 +226,13 @@ def test_a_fractional_quantity_is_rejected(broker1: FixClient) -> None:
 def test_an_unsupported_time_in_force_is_rejected(broker1: FixClient) -> None:
     report = _reject(broker1, broker1.new_order(account="BRK1-A", time_in_force="2"))
     assert report[103] == "11" and "TimeInForce" in report[58]
+    assert report[59] == "2", "the reject echoes what was sent"
+
+
+def test_an_unsupported_side_is_rejected_and_echoed_as_sent(broker1: FixClient) -> None:
+    report = _reject(broker1, broker1.new_order(account="BRK1-A", side="5"))
+    assert report[103] == "11" and "Side" in report[58]
+    assert report[54] == "5"
 
 
 def test_a_resend_of_a_processed_order_is_ignored(broker1: FixClient) -> None:

@@ -127,6 +127,7 @@ class TradingCore:
             order=order.snapshot(),
             reason=rejection.reason,
             text=rejection.text,
+            as_received=rejection.as_received,
         )
 
     def _match(self, aggressor: Order, now: int, events: list[Event]) -> None:

@@ -58,6 +58,7 @@ class OrderRejected:
     order: OrderSnapshot
     reason: OrderRejectReason
     text: str
+    as_received: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -73,6 +73,9 @@ class Rejection:
 
     reason: OrderRejectReason
     text: str
+    # Values as the request gave them where the domain has no word for them (an unsupported
+    # side, say), by field name, so that the reject can echo them instead of a stand-in.
+    as_received: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

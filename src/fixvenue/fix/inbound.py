@@ -34,29 +34,33 @@ def new_order(
     instruments: Mapping[str, Instrument],
     possible_resend: bool,
 ) -> PlaceOrder:
-    defects: list[Rejection] = []
+    defects: list[tuple[OrderRejectReason, str]] = []
+    as_received: list[tuple[str, str]] = []
 
     def defect(reason: OrderRejectReason, text: str) -> None:
-        defects.append(Rejection(reason=reason, text=text))
+        defects.append((reason, text))
 
-    unsupported = OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC
+    def unsupported(name: str, tag: int, code: str | None, supported: str) -> None:
+        as_received.append((name, code or ""))
+        defect(
+            OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC,
+            f"{name}({tag})={code} is not supported ({supported})",
+        )
+
     symbol = fields(tags.SYMBOL) or ""
     account = fields(tags.ACCOUNT)
     if account is None:
         defect(OrderRejectReason.UNKNOWN_ACCOUNT, "Account(1) is required")
     side = tags.SIDES.get(fields(tags.SIDE) or "")
     if side is None:
-        defect(unsupported, f"Side(54)={fields(tags.SIDE)} is not supported (1 buy, 2 sell)")
+        unsupported("Side", tags.SIDE, fields(tags.SIDE), "1 buy, 2 sell")
     order_type = tags.ORDER_TYPES.get(fields(tags.ORD_TYPE) or "")
     if order_type is None:
-        defect(unsupported, f"OrdType(40)={fields(tags.ORD_TYPE)} is not supported (2 limit)")
+        unsupported("OrdType", tags.ORD_TYPE, fields(tags.ORD_TYPE), "2 limit")
     time_in_force_code = fields(tags.TIME_IN_FORCE) or "0"
     time_in_force = tags.TIMES_IN_FORCE.get(time_in_force_code)
     if time_in_force is None:
-        defect(
-            unsupported,
-            f"TimeInForce(59)={time_in_force_code} is not supported (0 Day, 1 GTC, 3 IOC)",
-        )
+        unsupported("TimeInForce", tags.TIME_IN_FORCE, time_in_force_code, "0 Day, 1 GTC, 3 IOC")
     quantity = _quantity(fields(tags.ORDER_QTY), defect)
     price = _price(fields(tags.PRICE), instruments.get(symbol), defect)
     return PlaceOrder(
@@ -64,13 +68,16 @@ def new_order(
         client_order_id=fields(tags.CL_ORD_ID) or "",
         account=account or "",
         symbol=symbol,
+        # Stand-ins where the value is unsupported: the reject echoes `as_received` instead.
         side=side or Side.BUY,
         order_type=order_type or OrderType.LIMIT,
         quantity=quantity,
         price=price,
         time_in_force=time_in_force or TimeInForce.DAY,
         possible_resend=possible_resend,
-        defect=defects[0] if defects else None,
+        defect=Rejection(reason=defects[0][0], text=defects[0][1], as_received=tuple(as_received))
+        if defects
+        else None,
     )
 
 

@@ -63,6 +63,9 @@ class Renderer:
             assert isinstance(event, OrderCancelled), event
             fields += [(tags.EXEC_TYPE, tags.EXEC_TYPE_CANCELLED), (tags.TEXT, event.text)]
         fields += self._order_fields(event.order)
+        if isinstance(event, OrderRejected) and event.as_received:
+            echoed = {tags.FIELD_TAGS[name]: value for name, value in event.as_received}
+            fields = [(tag, echoed.get(tag, value)) for tag, value in fields]
         fields.append((tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)))
         return OutboundMessage(tags.MSG_EXECUTION_REPORT, fields)
 

@@ -47,6 +47,9 @@ CXL_REJ_RESPONSE_TO = 434
 SECONDARY_EXEC_ID = 527
 LAST_LIQUIDITY_IND = 851
 
+# Field names as inbound translation reports values it could not express in the domain.
+FIELD_TAGS = {"Side": SIDE, "OrdType": ORD_TYPE, "TimeInForce": TIME_IN_FORCE}
+
 MSG_NEW_ORDER_SINGLE = "D"
 MSG_ORDER_CANCEL_REQUEST = "F"
 MSG_EXECUTION_REPORT = "8"
