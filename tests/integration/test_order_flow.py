@@ -277,3 +277,42 @@ def test_a_message_missing_a_required_field_gets_a_session_reject(broker1: FixCl
     assert reject[373] == "1" and reject[371] == "54"
     order = broker1.new_order(account="BRK1-A")
     broker1.report(order, "0")
+
+
+def test_a_fok_order_fills_completely_or_is_cancelled_without_trading(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    resting = broker1.new_order(account="BRK1-A", side="2", quantity="50", price="100.00")
+    broker1.report(resting, "0")
+    killed = broker2.new_order(
+        account="BRK2-A", side="1", quantity="60", price="100.00", time_in_force="4"
+    )
+    broker2.report(killed, "0")
+    cancelled = broker2.report(killed, "4")
+    assert (cancelled[14], cancelled[59]) == ("0", "4") and "FOK" in cancelled[58]
+    filled = broker2.new_order(
+        account="BRK2-A", side="1", quantity="50", price="100.00", time_in_force="4"
+    )
+    fill = broker2.report(filled, "F")
+    assert (fill[32], fill[39], fill[151]) == ("50", "2", "0")
+    assert broker1.report(resting, "F")[32] == "50"
+
+
+def test_a_post_only_order_rests_and_one_that_would_take_liquidity_is_rejected(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    maker = broker1.new_order(
+        account="BRK1-A", side="2", quantity="10", price="100.00", extra={18: "6"}
+    )
+    assert broker1.report(maker, "0")[18] == "6"
+    taker = broker2.new_order(
+        account="BRK2-A", side="1", quantity="10", price="100.00", extra={18: "6"}
+    )
+    report = _reject(broker2, taker)
+    assert report[103] == "99" and "post-only" in report[58]
+    assert report[18] == "6"
+
+
+def test_an_unsupported_exec_inst_is_rejected_and_echoed(broker1: FixClient) -> None:
+    report = _reject(broker1, broker1.new_order(account="BRK1-A", extra={18: "G"}))
+    assert report[103] == "11" and "ExecInst" in report[58] and report[18] == "G"

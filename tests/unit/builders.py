@@ -72,6 +72,7 @@ def place(
     account: str | None = None,
     symbol: str = ACME,
     time_in_force: TimeInForce = DAY,
+    post_only: bool = False,
     possible_resend: bool = False,
     defect: Rejection | None = None,
 ) -> PlaceOrder:
@@ -85,6 +86,7 @@ def place(
         quantity=quantity,
         price=price,
         time_in_force=time_in_force,
+        post_only=post_only,
         possible_resend=possible_resend,
         defect=defect,
     )

@@ -17,7 +17,7 @@ from fixvenue.domain.events import (
     OrderFilled,
     OrderRejected,
 )
-from fixvenue.domain.values import Liquidity, OrderRejectReason, Side
+from fixvenue.domain.values import Liquidity, OrderRejectReason, Side, TimeInForce
 from tests.unit.builders import (
     A1B,
     ACCOUNTS,
@@ -63,7 +63,8 @@ def place_orders(draw: st.DrawFn) -> PlaceOrder:
         session=session,
         account=account,
         symbol=draw(st.sampled_from(SYMBOLS)),
-        time_in_force=draw(st.sampled_from((DAY, DAY, GTC, IOC))),
+        time_in_force=draw(st.sampled_from((DAY, DAY, GTC, IOC, TimeInForce.FILL_OR_KILL))),
+        post_only=draw(st.integers(0, 5)) == 0,
         possible_resend=draw(st.integers(0, 4)) == 0,
     )
 
@@ -175,10 +176,19 @@ def assert_both_sides_of_every_trade_agree(
             command.client_order_id,
         )
         assert aggressor.order.price is not None
+        assert not aggressor.order.post_only, "a post-only order never takes liquidity"
         if aggressor.order.side is BUY:
             assert aggressor.fill.price <= aggressor.order.price, sides
         else:
             assert aggressor.fill.price >= aggressor.order.price, sides
+    if isinstance(command, PlaceOrder) and command.time_in_force is TimeInForce.FILL_OR_KILL:
+        filled = sum(
+            fill.fill.quantity
+            for fills in trades.values()
+            for fill in fills
+            if fill.fill.liquidity is Liquidity.REMOVED
+        )
+        assert filled in (0, command.quantity), "a FOK order fills completely or not at all"
     earlier_trade_ids.update(trades)
 
 
@@ -196,7 +206,7 @@ def assert_open_orders_are_exactly_the_booked_orders(core: TradingCore) -> None:
     for order_id, order in core.open_orders.items():
         assert booked[order_id] is order
         assert order.status.is_open and order.leaves_quantity > 0, order
-        assert order.time_in_force is not IOC, "an IOC order never rests"
+        assert not order.time_in_force.is_immediate, "an IOC or FOK order never rests"
         assert core.books[order.symbol].contains(order), order
 
 

@@ -108,6 +108,7 @@ def test_a_valid_limit_order_is_accepted_with_a_full_snapshot() -> None:
                 side=BUY,
                 order_type=OrderType.LIMIT,
                 time_in_force=GTC,
+                post_only=False,
                 quantity=10,
                 price=100,
                 status=OPEN,
@@ -563,6 +564,7 @@ def test_a_cancel_of_an_open_order_is_accepted_and_takes_it_out_of_the_book() ->
                 side=BUY,
                 order_type=OrderType.LIMIT,
                 time_in_force=DAY,
+                post_only=False,
                 quantity=10,
                 price=100,
                 status=CANCELLED,
@@ -818,3 +820,64 @@ def test_a_non_consecutive_sequence_trips_the_assertion(following: int) -> None:
     # The next consecutive command is still accepted.
     accepted = single(core.apply(sequenced(3, place("B3", BUY, 1, 100))), OrderAccepted)
     assert accepted.order.order_id == "O3"
+
+
+FOK = TimeInForce.FILL_OR_KILL
+
+
+def test_a_fok_order_that_can_fill_completely_trades_at_once() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("S1", SELL, 4, 100, session=S2), place("S2", SELL, 6, 101, session=S2))
+    events = driver.send(place("B1", BUY, 10, 101, time_in_force=FOK))
+    assert kinds(events) == [
+        "new B1",
+        "fill S1 4@100",
+        "fill B1 4@100",
+        "fill S2 6@101",
+        "fill B1 6@101",
+    ]
+    assert driver.core.open_orders == {}
+
+
+def test_a_fok_order_that_cannot_fill_completely_is_cancelled_without_trading() -> None:
+    driver = Driver.fresh()
+    driver.send(place("S1", SELL, 9, 100, session=S2))
+    events = driver.send(place("B1", BUY, 10, 100, time_in_force=FOK))
+    assert kinds(events) == ["new B1", "cancelled B1"]
+    assert "FOK" in single(events[1:], OrderCancelled).text
+    assert levels(driver.core.books[ACME]) == ([], [(100, 9, 1)]), "the book is untouched"
+
+
+def test_a_post_only_order_that_would_not_trade_rests() -> None:
+    driver = Driver.fresh()
+    driver.send(place("S1", SELL, 5, 101, session=S2))
+    events = driver.send(place("B1", BUY, 5, 100, post_only=True))
+    assert kinds(events) == ["new B1"]
+    assert single(events, OrderAccepted).order.post_only
+
+
+def test_a_post_only_order_that_would_take_liquidity_is_rejected() -> None:
+    driver = Driver.fresh()
+    driver.send(place("S1", SELL, 5, 100, session=S2))
+    rejected = single(driver.send(place("B1", BUY, 5, 100, post_only=True)), OrderRejected)
+    assert rejected.reason is OrderRejectReason.WOULD_TAKE_LIQUIDITY
+    assert levels(driver.core.books[ACME]) == ([], [(100, 5, 1)])
+
+
+def test_a_post_only_order_cannot_be_immediate() -> None:
+    driver = Driver.fresh()
+    for time_in_force in (IOC, FOK):
+        rejected = single(
+            driver.send(
+                place(
+                    f"B{time_in_force.value}",
+                    BUY,
+                    5,
+                    100,
+                    post_only=True,
+                    time_in_force=time_in_force,
+                )
+            ),
+            OrderRejected,
+        )
+        assert rejected.reason is OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC

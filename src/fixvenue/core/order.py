@@ -16,6 +16,7 @@ class Order:
         "order_id",
         "order_type",
         "original_client_order_id",
+        "post_only",
         "price",
         "quantity",
         "session",
@@ -35,6 +36,7 @@ class Order:
         self.side: Side = command.side
         self.order_type: OrderType = command.order_type
         self.time_in_force: TimeInForce = command.time_in_force
+        self.post_only = command.post_only
         self.quantity = command.quantity
         self.price = command.price
         self.status = OrderStatus.NEW
@@ -70,6 +72,7 @@ class Order:
             side=self.side,
             order_type=self.order_type,
             time_in_force=self.time_in_force,
+            post_only=self.post_only,
             quantity=self.quantity,
             price=self.price,
             status=self.status,

@@ -36,7 +36,14 @@ from fixvenue.domain.values import (
     SessionProfile,
     TimeInForce,
 )
-from fixvenue.matching.book import OrderBook
+from fixvenue.matching.book import OrderBook, crosses
+
+_IMMEDIATE_CANCEL_TEXT = {
+    TimeInForce.IMMEDIATE_OR_CANCEL: "IOC remainder cancelled: no further liquidity at the "
+    "limit price",
+    TimeInForce.FILL_OR_KILL: "FOK order cancelled: not enough liquidity at the limit price "
+    "to fill it at once",
+}
 
 
 class TradingCore:
@@ -117,6 +124,22 @@ class TradingCore:
             return Rejection(
                 reason=OrderRejectReason.INVALID_PRICE, text="a limit order needs a positive Price"
             )
+        if command.post_only:
+            return self._post_only_problem(command, command.price)
+        return None
+
+    def _post_only_problem(self, command: PlaceOrder, price: int) -> Rejection | None:
+        if command.time_in_force.is_immediate:
+            return Rejection(
+                reason=OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC,
+                text="a post-only order cannot be IOC or FOK",
+            )
+        opposite = self.books[command.symbol].best_price(command.side.opposite)
+        if opposite is not None and crosses(command.side, price, opposite):
+            return Rejection(
+                reason=OrderRejectReason.WOULD_TAKE_LIQUIDITY,
+                text=f"post-only order would take liquidity at {opposite} ticks",
+            )
         return None
 
     def _reject(self, order: Order, rejection: Rejection, now: int) -> OrderRejected:
@@ -133,7 +156,11 @@ class TradingCore:
     def _match(self, aggressor: Order, now: int, events: list[Event]) -> None:
         assert aggressor.price is not None
         book = self.books[aggressor.symbol]
-        for match in book.matches(aggressor.side, aggressor.price, aggressor.leaves_quantity):
+        matches = book.matches(aggressor.side, aggressor.price, aggressor.leaves_quantity)
+        fillable = sum(match.quantity for match in matches)
+        if aggressor.time_in_force is TimeInForce.FILL_OR_KILL and fillable < aggressor.quantity:
+            matches = []  # all or nothing
+        for match in matches:
             resting = self.open_orders[match.resting.order_id]
             trade_id = self.identifiers.next_trade_id()
             for order, liquidity in ((resting, Liquidity.ADDED), (aggressor, Liquidity.REMOVED)):
@@ -156,7 +183,7 @@ class TradingCore:
                 del self.open_orders[resting.order_id]
         if not aggressor.status.is_open:
             del self.open_orders[aggressor.order_id]
-        elif aggressor.time_in_force is TimeInForce.IMMEDIATE_OR_CANCEL:
+        elif aggressor.time_in_force.is_immediate:
             aggressor.cancel(None)
             del self.open_orders[aggressor.order_id]
             events.append(
@@ -164,7 +191,7 @@ class TradingCore:
                     event_id=self.identifiers.next_event_id(),
                     timestamp_us=now,
                     order=aggressor.snapshot(),
-                    text="IOC remainder cancelled: no further liquidity at the limit price",
+                    text=_IMMEDIATE_CANCEL_TEXT[aggressor.time_in_force],
                 )
             )
         else:

@@ -18,6 +18,7 @@ class PlaceOrder:
     quantity: int
     price: int | None  # ticks; None where the edge could not express it on the tick grid
     time_in_force: TimeInForce
+    post_only: bool = False  # only ever adds liquidity: rejected if it would trade on entry
     possible_resend: bool = False
     # A defect the edge found while translating (for instance a price off the tick);
     # the core still records the order and rejects it with this reason.

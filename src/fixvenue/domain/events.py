@@ -28,6 +28,7 @@ class OrderSnapshot:
     side: Side
     order_type: OrderType
     time_in_force: TimeInForce
+    post_only: bool
     quantity: int
     price: int | None
     status: OrderStatus

@@ -28,6 +28,12 @@ class TimeInForce(enum.Enum):
     DAY = "day"
     GOOD_TILL_CANCEL = "good_till_cancel"
     IMMEDIATE_OR_CANCEL = "immediate_or_cancel"
+    FILL_OR_KILL = "fill_or_kill"
+
+    @property
+    def is_immediate(self) -> bool:
+        """Trades at once or not at all: nothing of it ever rests."""
+        return self in (TimeInForce.IMMEDIATE_OR_CANCEL, TimeInForce.FILL_OR_KILL)
 
 
 class OrderStatus(enum.Enum):
@@ -59,6 +65,7 @@ class OrderRejectReason(enum.Enum):
     UNKNOWN_ACCOUNT = "unknown_account"
     INVALID_PRICE = "invalid_price"
     UNSUPPORTED_ORDER_CHARACTERISTIC = "unsupported_order_characteristic"
+    WOULD_TAKE_LIQUIDITY = "would_take_liquidity"
 
 
 class CancelRejectReason(enum.Enum):

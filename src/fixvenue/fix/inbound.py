@@ -60,7 +60,12 @@ def new_order(
     time_in_force_code = fields(tags.TIME_IN_FORCE) or "0"
     time_in_force = tags.TIMES_IN_FORCE.get(time_in_force_code)
     if time_in_force is None:
-        unsupported("TimeInForce", tags.TIME_IN_FORCE, time_in_force_code, "0 Day, 1 GTC, 3 IOC")
+        unsupported(
+            "TimeInForce", tags.TIME_IN_FORCE, time_in_force_code, "0 Day, 1 GTC, 3 IOC, 4 FOK"
+        )
+    instructions = (fields(tags.EXEC_INST) or "").split()
+    if set(instructions) - {tags.EXEC_INST_POST_ONLY}:
+        unsupported("ExecInst", tags.EXEC_INST, fields(tags.EXEC_INST), "6 post-only")
     quantity = _quantity(fields(tags.ORDER_QTY), defect)
     price = _price(fields(tags.PRICE), instruments.get(symbol), defect)
     return PlaceOrder(
@@ -74,6 +79,7 @@ def new_order(
         quantity=quantity,
         price=price,
         time_in_force=time_in_force or TimeInForce.DAY,
+        post_only=tags.EXEC_INST_POST_ONLY in instructions,
         possible_resend=possible_resend,
         defect=Rejection(reason=defects[0][0], text=defects[0][1], as_received=tuple(as_received))
         if defects

@@ -65,7 +65,8 @@ class Renderer:
         fields += self._order_fields(event.order)
         if isinstance(event, OrderRejected) and event.as_received:
             echoed = {tags.FIELD_TAGS[name]: value for name, value in event.as_received}
-            fields = [(tag, echoed.get(tag, value)) for tag, value in fields]
+            fields = [(tag, value) for tag, value in fields if tag not in echoed]
+            fields += echoed.items()
         fields.append((tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)))
         return OutboundMessage(tags.MSG_EXECUTION_REPORT, fields)
 
@@ -83,6 +84,8 @@ class Renderer:
             (tags.LEAVES_QTY, str(order.leaves_quantity)),
             (tags.AVG_PX, self._average_price(order)),
         ]
+        if order.post_only:
+            fields.append((tags.EXEC_INST, tags.EXEC_INST_POST_ONLY))
         if order.account:  # a reject of an order that named none
             fields.append((tags.ACCOUNT, order.account))
         if order.original_client_order_id is not None:

@@ -18,6 +18,7 @@ BEGIN_STRING = 8
 CL_ORD_ID = 11
 CUM_QTY = 14
 EXEC_ID = 17
+EXEC_INST = 18
 LAST_PX = 31
 LAST_QTY = 32
 MSG_SEQ_NUM = 34
@@ -48,7 +49,12 @@ SECONDARY_EXEC_ID = 527
 LAST_LIQUIDITY_IND = 851
 
 # Field names as inbound translation reports values it could not express in the domain.
-FIELD_TAGS = {"Side": SIDE, "OrdType": ORD_TYPE, "TimeInForce": TIME_IN_FORCE}
+FIELD_TAGS = {
+    "Side": SIDE,
+    "OrdType": ORD_TYPE,
+    "TimeInForce": TIME_IN_FORCE,
+    "ExecInst": EXEC_INST,
+}
 
 MSG_NEW_ORDER_SINGLE = "D"
 MSG_ORDER_CANCEL_REQUEST = "F"
@@ -65,6 +71,7 @@ TIMES_IN_FORCE = {
     "0": TimeInForce.DAY,
     "1": TimeInForce.GOOD_TILL_CANCEL,
     "3": TimeInForce.IMMEDIATE_OR_CANCEL,
+    "4": TimeInForce.FILL_OR_KILL,
 }
 TIME_IN_FORCE_CODES = {tif: code for code, tif in TIMES_IN_FORCE.items()}
 
@@ -76,6 +83,9 @@ ORDER_STATUS_CODES = {
     OrderStatus.REJECTED: "8",
 }
 LIQUIDITY_CODES = {Liquidity.ADDED: "1", Liquidity.REMOVED: "2"}
+
+# ExecInst is a list of space-separated instructions; the venue knows one.
+EXEC_INST_POST_ONLY = "6"
 
 # FIX 4.4 ExecType.
 EXEC_TYPE_NEW = "0"
@@ -93,6 +103,7 @@ ORDER_REJECT_REASON_CODES = {
     OrderRejectReason.INCORRECT_QUANTITY: "13",
     OrderRejectReason.UNKNOWN_ACCOUNT: "15",
     OrderRejectReason.INVALID_PRICE: "99",
+    OrderRejectReason.WOULD_TAKE_LIQUIDITY: "99",
 }
 CANCEL_REJECT_REASON_CODES = {
     CancelRejectReason.TOO_LATE_TO_CANCEL: "0",

@@ -86,7 +86,7 @@ class OrderBook:
         result: list[Match] = []
         remaining = quantity
         for price, level in self._side(side.opposite).items():
-            if not _crosses(side, limit_price, price):
+            if not crosses(side, limit_price, price):
                 break
             for resting in level.values():
                 traded = min(remaining, resting.leaves_quantity)
@@ -114,5 +114,6 @@ class OrderBook:
         return bid is not None and ask is not None and bid >= ask
 
 
-def _crosses(side: Side, limit_price: int, resting_price: int) -> bool:
+def crosses(side: Side, limit_price: int, resting_price: int) -> bool:
+    """Whether an order of `side` at `limit_price` trades with one resting at `resting_price`."""
     return limit_price >= resting_price if side is Side.BUY else limit_price <= resting_price
