@@ -316,3 +316,29 @@ def test_a_post_only_order_rests_and_one_that_would_take_liquidity_is_rejected(
 def test_an_unsupported_exec_inst_is_rejected_and_echoed(broker1: FixClient) -> None:
     report = _reject(broker1, broker1.new_order(account="BRK1-A", extra={18: "G"}))
     assert report[103] == "11" and "ExecInst" in report[58] and report[18] == "G"
+
+
+def test_a_status_request_answers_with_the_order_as_it_stands(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    order = broker1.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    broker1.report(order, "0")
+    broker2.new_order(account="BRK2-A", side="1", quantity="30", price="100.00")
+    broker1.report(order, "F")
+    broker1.send("H", {11: order, 55: "ACME", 54: "2"})
+    status = broker1.report(order, "I")
+    assert (status[39], status[14], status[151], status[6], status[44]) == (
+        "1",
+        "30",
+        "70",
+        "100",
+        "100.00",
+    )
+    assert status[37] and status[17]
+
+
+def test_a_status_request_for_an_unknown_order_says_so(broker1: FixClient) -> None:
+    broker1.send("H", {11: "NO-SUCH-ORDER", 55: "ACME", 54: "1"})
+    status = broker1.report("NO-SUCH-ORDER", "I")
+    assert (status[39], status[37], status[151]) == ("8", "NONE", "0")
+    assert "NO-SUCH-ORDER" in status[58]

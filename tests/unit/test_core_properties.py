@@ -9,13 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fixvenue.core.trading import TradingCore
-from fixvenue.domain.commands import CancelOrder, Command, PlaceOrder
+from fixvenue.domain.commands import CancelOrder, Command, PlaceOrder, RequestOrderStatus
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
     OrderAccepted,
     OrderFilled,
     OrderRejected,
+    OrderStatusReported,
 )
 from fixvenue.domain.values import Liquidity, OrderRejectReason, Side, TimeInForce
 from tests.unit.builders import (
@@ -108,6 +109,14 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                         possible_resend=st.booleans(),
                     )
                     | st.builds(reset, st.sampled_from(SESSIONS))
+                    | st.builds(
+                        RequestOrderStatus,
+                        session=st.sampled_from(SESSIONS),
+                        client_order_id=st.sampled_from((*ORDER_CLORDIDS, "NOPE")),
+                        order_id=st.none(),
+                        symbol=st.sampled_from(SYMBOLS),
+                        side=st.sampled_from((BUY, SELL)),
+                    )
                 )
             )
         else:  # an earlier command again, as a resend or as a plain duplicate
@@ -132,7 +141,7 @@ def assert_order_quantities_are_consistent(
     """CumQty never exceeds OrderQty; open orders have CumQty + LeavesQty == OrderQty; and
     CumQty and the notional are exactly the sums of the order's fills so far."""
     for event in events:
-        if isinstance(event, CancelRejected):
+        if isinstance(event, CancelRejected) or event.order is None:
             continue
         order = event.order
         if isinstance(event, OrderFilled):
@@ -230,6 +239,8 @@ def assert_duplicates_and_resends_are_handled(
             if isinstance(command, PlaceOrder):
                 assert isinstance(events[0], OrderAccepted | OrderRejected), events
         seen.add(key)
+    elif isinstance(command, RequestOrderStatus):
+        assert len(events) == 1 and isinstance(events[0], OrderStatusReported), events
     else:
         assert events == []
 

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 import pytest
 
-from fixvenue.domain.commands import PlaceOrder
+from fixvenue.domain.commands import PlaceOrder, RequestOrderStatus
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
@@ -16,6 +16,7 @@ from fixvenue.domain.events import (
     OrderFilled,
     OrderRejected,
     OrderSnapshot,
+    OrderStatusReported,
     event_order_id,
 )
 from fixvenue.domain.values import (
@@ -58,7 +59,15 @@ FILLED = OrderStatus.FILLED
 CANCELLED = OrderStatus.CANCELLED
 REJECTED = OrderStatus.REJECTED
 
-E = TypeVar("E", OrderAccepted, OrderRejected, OrderFilled, OrderCancelled, CancelRejected)
+E = TypeVar(
+    "E",
+    OrderAccepted,
+    OrderRejected,
+    OrderFilled,
+    OrderCancelled,
+    CancelRejected,
+    OrderStatusReported,
+)
 
 
 def quantities(
@@ -881,3 +890,29 @@ def test_a_post_only_order_cannot_be_immediate() -> None:
             OrderRejected,
         )
         assert rejected.reason is OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC
+
+
+def test_a_status_request_reports_the_order_as_it_stands_and_changes_nothing() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("B1", BUY, 10, 100), place("S1", SELL, 4, 100, session=S2))
+    status = RequestOrderStatus(
+        session=S1, client_order_id="B1", order_id=None, symbol=ACME, side=BUY
+    )
+    reported = single(driver.send(status), OrderStatusReported)
+    assert reported.order is not None
+    assert (
+        reported.order.status,
+        reported.order.cumulative_quantity,
+        reported.order.leaves_quantity,
+    ) == (OrderStatus.PARTIALLY_FILLED, 4, 6)
+    assert levels(driver.core.books[ACME]) == ([(100, 6, 1)], [])
+
+
+def test_a_status_request_for_an_unknown_or_foreign_order_reports_no_order() -> None:
+    driver = Driver.fresh()
+    driver.send(place("B1", BUY, 10, 100))
+    for session, clordid, side in ((S2, "B1", BUY), (S1, "NOPE", BUY), (S1, "B1", SELL)):
+        status = RequestOrderStatus(
+            session=session, client_order_id=clordid, order_id=None, symbol=ACME, side=side
+        )
+        assert single(driver.send(status), OrderStatusReported).order is None

@@ -14,6 +14,7 @@ from fixvenue.core.order import Order
 from fixvenue.domain.commands import (
     CancelOrder,
     PlaceOrder,
+    RequestOrderStatus,
     ResetSessionSequence,
     SequencedCommand,
 )
@@ -25,6 +26,7 @@ from fixvenue.domain.events import (
     OrderCancelled,
     OrderFilled,
     OrderRejected,
+    OrderStatusReported,
 )
 from fixvenue.domain.values import (
     CancelRejectReason,
@@ -71,6 +73,8 @@ class TradingCore:
             return self._place(command, now)
         if isinstance(command, CancelOrder):
             return self._cancel(command, now)
+        if isinstance(command, RequestOrderStatus):
+            return [self._status(command, now)]
         assert isinstance(command, ResetSessionSequence), command
         return []
 
@@ -197,6 +201,25 @@ class TradingCore:
         else:
             book.add(aggressor)
         assert not book.is_crossed(), book.symbol
+
+    # -- status ------------------------------------------------------------------------
+
+    def _status(self, command: RequestOrderStatus, now: int) -> OrderStatusReported:
+        order = self._client_order_ids.get((command.session, command.client_order_id))
+        known = order is not None and (
+            command.order_id in (None, order.order_id)
+            and command.symbol == order.symbol
+            and command.side is order.side
+        )
+        return OrderStatusReported(
+            event_id=self.identifiers.next_event_id(),
+            timestamp_us=now,
+            session=command.session,
+            client_order_id=command.client_order_id,
+            symbol=command.symbol,
+            side=command.side,
+            order=order.snapshot() if known and order is not None else None,
+        )
 
     # -- cancels ---------------------------------------------------------------------
 

@@ -37,6 +37,17 @@ class CancelOrder:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RequestOrderStatus:
+    """Where does this order stand? Answered with a status report; changes nothing."""
+
+    session: str
+    client_order_id: str
+    order_id: str | None
+    symbol: str
+    side: Side | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResetSessionSequence:
     """The session's sequence numbers were reset (Logon with ResetSeqNumFlag=Y).
 
@@ -46,7 +57,7 @@ class ResetSessionSequence:
     session: str
 
 
-Command = PlaceOrder | CancelOrder | ResetSessionSequence
+Command = PlaceOrder | CancelOrder | RequestOrderStatus | ResetSessionSequence
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

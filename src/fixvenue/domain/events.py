@@ -91,13 +91,26 @@ class CancelRejected:
     text: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderStatusReported:
+    """The answer to a status request: the order as it stands, or None when unknown."""
+
+    event_id: int
+    timestamp_us: int
+    session: str
+    client_order_id: str
+    symbol: str
+    side: Side | None
+    order: OrderSnapshot | None
+
+
 ExecutionEvent = OrderAccepted | OrderRejected | OrderFilled | OrderCancelled
-Event = ExecutionEvent | CancelRejected
+Event = ExecutionEvent | CancelRejected | OrderStatusReported
 
 
 def event_session(event: Event) -> str:
     """The order-entry session the event is reported to."""
-    if isinstance(event, CancelRejected):
+    if isinstance(event, CancelRejected | OrderStatusReported):
         return event.session
     return event.order.session
 
@@ -105,4 +118,6 @@ def event_session(event: Event) -> str:
 def event_order_id(event: Event) -> str | None:
     if isinstance(event, CancelRejected):
         return event.order_id
+    if isinstance(event, OrderStatusReported):
+        return None if event.order is None else event.order.order_id
     return event.order.order_id

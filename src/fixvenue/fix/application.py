@@ -13,8 +13,7 @@ from collections.abc import Callable, Mapping
 import quickfix
 
 from fixvenue.domain.commands import (
-    CancelOrder,
-    PlaceOrder,
+    Command,
     ReceivedCommand,
     ResetSessionSequence,
 )
@@ -171,11 +170,11 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         possible_resend = "Y" in (read(tags.POSS_DUP_FLAG), read(tags.POSS_RESEND))
         target = session.target_comp_id
         if msg_type == tags.MSG_NEW_ORDER_SINGLE:
-            command: PlaceOrder | CancelOrder = inbound.new_order(
-                target, read, self._instruments, possible_resend
-            )
+            command: Command = inbound.new_order(target, read, self._instruments, possible_resend)
         elif msg_type == tags.MSG_ORDER_CANCEL_REQUEST:
             command = inbound.cancel_order(target, read, possible_resend)
+        elif msg_type == tags.MSG_ORDER_STATUS_REQUEST:
+            command = inbound.order_status_request(target, read)
         else:
             return False
         sequence_number = read(tags.MSG_SEQ_NUM)

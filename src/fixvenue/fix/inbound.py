@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from fixvenue.domain.commands import CancelOrder, PlaceOrder
+from fixvenue.domain.commands import CancelOrder, PlaceOrder, RequestOrderStatus
 from fixvenue.domain.values import (
     PRICE_BOUND,
     QUANTITY_MAX,
@@ -96,6 +96,16 @@ def cancel_order(session: str, fields: FieldReader, possible_resend: bool) -> Ca
         symbol=fields(tags.SYMBOL) or "",
         side=tags.SIDES.get(fields(tags.SIDE) or ""),
         possible_resend=possible_resend,
+    )
+
+
+def order_status_request(session: str, fields: FieldReader) -> RequestOrderStatus:
+    return RequestOrderStatus(
+        session=session,
+        client_order_id=fields(tags.CL_ORD_ID) or "",
+        order_id=fields(tags.ORDER_ID),
+        symbol=fields(tags.SYMBOL) or "",
+        side=tags.SIDES.get(fields(tags.SIDE) or ""),
     )
 
 

@@ -18,6 +18,7 @@ from fixvenue.domain.events import (
     OrderFilled,
     OrderRejected,
     OrderSnapshot,
+    OrderStatusReported,
 )
 from fixvenue.domain.values import Instrument, OrderStatus, ticks_to_price
 from fixvenue.fix import tags
@@ -41,6 +42,8 @@ class Renderer:
     def render(self, event: Event) -> OutboundMessage:
         if isinstance(event, CancelRejected):
             return self._cancel_reject(event)
+        if isinstance(event, OrderStatusReported) and event.order is None:
+            return self._unknown_order_status(event)
         fields = [(tags.EXEC_ID, str(event.event_id))]
         if isinstance(event, OrderAccepted):
             fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_NEW))
@@ -50,6 +53,8 @@ class Renderer:
                 (tags.ORD_REJ_REASON, tags.ORDER_REJECT_REASON_CODES[event.reason]),
                 (tags.TEXT, event.text),
             ]
+        elif isinstance(event, OrderStatusReported):
+            fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_ORDER_STATUS))
         elif isinstance(event, OrderFilled):
             fill = event.fill
             fields += [
@@ -62,6 +67,7 @@ class Renderer:
         else:
             assert isinstance(event, OrderCancelled), event
             fields += [(tags.EXEC_TYPE, tags.EXEC_TYPE_CANCELLED), (tags.TEXT, event.text)]
+        assert event.order is not None
         fields += self._order_fields(event.order)
         if isinstance(event, OrderRejected) and event.as_received:
             echoed = {tags.FIELD_TAGS[name]: value for name, value in event.as_received}
@@ -93,6 +99,27 @@ class Renderer:
         if order.price is not None:
             fields.append((tags.PRICE, self._price(order.symbol, order.price)))
         return fields
+
+    def _unknown_order_status(self, event: OrderStatusReported) -> OutboundMessage:
+        fields = [
+            (tags.EXEC_ID, str(event.event_id)),
+            (tags.EXEC_TYPE, tags.EXEC_TYPE_ORDER_STATUS),
+            (tags.ORDER_ID, "NONE"),
+            (tags.CL_ORD_ID, event.client_order_id),
+            (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[OrderStatus.REJECTED]),
+            (tags.SYMBOL, event.symbol),
+            (tags.CUM_QTY, "0"),
+            (tags.LEAVES_QTY, "0"),
+            (tags.AVG_PX, "0"),
+            (
+                tags.TEXT,
+                f"no order with ClOrdID {event.client_order_id} for this session, symbol and side",
+            ),
+            (tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)),
+        ]
+        if event.side is not None:
+            fields.append((tags.SIDE, tags.SIDE_CODES[event.side]))
+        return OutboundMessage(tags.MSG_EXECUTION_REPORT, fields)
 
     def _cancel_reject(self, event: CancelRejected) -> OutboundMessage:
         # OrdStatus is required: an unknown order is reported as rejected.

@@ -58,6 +58,7 @@ FIELD_TAGS = {
 
 MSG_NEW_ORDER_SINGLE = "D"
 MSG_ORDER_CANCEL_REQUEST = "F"
+MSG_ORDER_STATUS_REQUEST = "H"
 MSG_EXECUTION_REPORT = "8"
 MSG_ORDER_CANCEL_REJECT = "9"
 MSG_BUSINESS_MESSAGE_REJECT = "j"
@@ -92,6 +93,7 @@ EXEC_TYPE_NEW = "0"
 EXEC_TYPE_CANCELLED = "4"
 EXEC_TYPE_REJECTED = "8"
 EXEC_TYPE_TRADE = "F"
+EXEC_TYPE_ORDER_STATUS = "I"
 
 # FIX 4.4 OrdRejReason. There is no "invalid price increment" before FIX 5.0, so a price off
 # the tick is 99 (other) with a Text that says so: a code outside 4.4's set would fail the

@@ -6,7 +6,13 @@ from typing import Any
 
 import msgspec
 
-from fixvenue.domain.commands import CancelOrder, Command, PlaceOrder, ResetSessionSequence
+from fixvenue.domain.commands import (
+    CancelOrder,
+    Command,
+    PlaceOrder,
+    RequestOrderStatus,
+    ResetSessionSequence,
+)
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
@@ -14,14 +20,22 @@ from fixvenue.domain.events import (
     OrderCancelled,
     OrderFilled,
     OrderRejected,
+    OrderStatusReported,
 )
 
 _COMMAND_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (PlaceOrder, CancelOrder, ResetSessionSequence)
+    cls.__name__: cls for cls in (PlaceOrder, CancelOrder, RequestOrderStatus, ResetSessionSequence)
 }
 _EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
-    for cls in (OrderAccepted, OrderRejected, OrderFilled, OrderCancelled, CancelRejected)
+    for cls in (
+        OrderAccepted,
+        OrderRejected,
+        OrderFilled,
+        OrderCancelled,
+        CancelRejected,
+        OrderStatusReported,
+    )
 }
 _encoder = msgspec.json.Encoder()
 _decoders = {
