@@ -342,3 +342,42 @@ def test_a_status_request_for_an_unknown_order_says_so(broker1: FixClient) -> No
     status = broker1.report("NO-SUCH-ORDER", "I")
     assert (status[39], status[37], status[151]) == ("8", "NONE", "0")
     assert "NO-SUCH-ORDER" in status[58]
+
+
+def test_a_replace_lowering_the_quantity_keeps_priority_and_a_cancel_follows_the_chain(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    first = broker1.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    second = broker1.new_order(account="BRK1-B", side="2", quantity="100", price="100.00")
+    broker1.report(second, "0")
+    replaced_id = broker1.replace(first, quantity="60", price="100.00", side="2")
+    replaced = broker1.report(replaced_id, "5")
+    assert (replaced[41], replaced[38], replaced[151], replaced[39]) == (first, "60", "60", "0")
+    broker2.new_order(account="BRK2-A", side="1", quantity="60", price="100.00")
+    assert broker1.report(replaced_id, "F")[32] == "60", "still first in the queue"
+    cancel = broker1.cancel(second, side="2")
+    assert broker1.report(cancel, "4")[41] == second
+
+
+def test_a_replace_to_a_crossing_price_trades_at_once(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    resting = broker1.new_order(account="BRK1-A", side="2", quantity="10", price="101.00")
+    bid = broker2.new_order(account="BRK2-A", side="1", quantity="10", price="100.00")
+    broker2.report(bid, "0")
+    moved = broker2.replace(bid, quantity="10", price="101.00", side="1")
+    assert broker2.report(moved, "5")[44] == "101.00"
+    assert broker2.report(moved, "F")[31] == "101.00"
+    assert broker1.report(resting, "F")[32] == "10"
+
+
+def test_a_replace_to_a_quantity_not_above_cumqty_gets_an_order_cancel_reject(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    order = broker1.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    broker2.new_order(account="BRK2-A", side="1", quantity="40", price="100.00")
+    broker1.report(order, "F")
+    attempt = broker1.replace(order, quantity="40", price="100.00", side="2")
+    reject = broker1.expect(lambda m: m.msg_type == "9" and m[11] == attempt)
+    assert (reject[434], reject[102], reject[39]) == ("2", "99", "1")
+    assert "40" in reject[58]

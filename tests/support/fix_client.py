@@ -229,6 +229,30 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
         self.send("F", fields, header)
         return client_order_id
 
+    def replace(
+        self,
+        original_client_order_id: str,
+        *,
+        quantity: str,
+        price: str,
+        symbol: str = "ACME",
+        side: str = "1",
+        client_order_id: str | None = None,
+    ) -> str:
+        client_order_id = client_order_id or self.next_client_order_id()
+        fields = {
+            11: client_order_id,
+            41: original_client_order_id,
+            55: symbol,
+            54: side,
+            38: quantity,
+            44: price,
+            40: "2",
+            60: _now(),
+        }
+        self.send("G", fields)
+        return client_order_id
+
     def expect(
         self, predicate: Predicate, timeout: float = 10.0, what: str = "a matching message"
     ) -> Received:

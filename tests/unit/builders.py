@@ -10,6 +10,7 @@ from fixvenue.domain.commands import (
     CancelOrder,
     Command,
     PlaceOrder,
+    ReplaceOrder,
     ResetSessionSequence,
     SequencedCommand,
 )
@@ -20,6 +21,8 @@ from fixvenue.domain.events import (
     OrderCancelled,
     OrderFilled,
     OrderRejected,
+    OrderReplaced,
+    OrderStatusReported,
 )
 from fixvenue.domain.values import (
     Instrument,
@@ -113,6 +116,30 @@ def cancel(
     )
 
 
+def replace(
+    client_order_id: str,
+    original_client_order_id: str,
+    side: Side | None,
+    quantity: int,
+    price: int | None,
+    *,
+    session: str = S1,
+    symbol: str = ACME,
+    possible_resend: bool = False,
+) -> ReplaceOrder:
+    return ReplaceOrder(
+        session=session,
+        client_order_id=client_order_id,
+        original_client_order_id=original_client_order_id,
+        order_id=None,
+        symbol=symbol,
+        side=side,
+        quantity=quantity,
+        price=price,
+        possible_resend=possible_resend,
+    )
+
+
 def reset(session: str = S1) -> ResetSessionSequence:
     return ResetSessionSequence(session=session)
 
@@ -173,6 +200,11 @@ def kinds(events: list[Event]) -> list[str]:
             )
         elif isinstance(event, OrderCancelled):
             outline.append(f"cancelled {event.order.client_order_id}")
+        elif isinstance(event, OrderReplaced):
+            order = event.order
+            outline.append(f"replaced {order.client_order_id} {order.quantity}@{order.price}")
+        elif isinstance(event, OrderStatusReported):
+            outline.append(f"status {event.client_order_id}")
         else:
             assert isinstance(event, CancelRejected)
             outline.append(f"cancel-reject {event.client_order_id}")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
-from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fixvenue.core.trading import TradingCore
-from fixvenue.domain.commands import CancelOrder, Command, PlaceOrder, RequestOrderStatus
+from fixvenue.domain.commands import (
+    CancelOrder,
+    Command,
+    PlaceOrder,
+    ReplaceOrder,
+    RequestOrderStatus,
+)
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
@@ -33,6 +39,7 @@ from tests.unit.builders import (
     Driver,
     cancel,
     place,
+    replace,
     reset,
     run,
 )
@@ -77,8 +84,12 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
     length = draw(st.integers(min_value=1, max_value=40))
     for _ in range(length):
         places = [c for c in commands if isinstance(c, PlaceOrder)]
-        kind = draw(st.sampled_from(("place",) * 6 + ("cancel", "cancel", "random", "repeat")))
-        if kind == "place" or (kind in ("cancel", "repeat") and not places):
+        kind = draw(
+            st.sampled_from(
+                ("place",) * 6 + ("cancel", "cancel", "replace", "replace", "random", "repeat")
+            )
+        )
+        if kind == "place" or (kind in ("cancel", "replace", "repeat") and not places):
             commands.append(draw(place_orders()))
         elif kind == "cancel":
             target = draw(st.sampled_from(places))
@@ -93,6 +104,20 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                     session=draw(st.sampled_from((target.session,) * 5 + SESSIONS)),
                     symbol=draw(st.sampled_from((target.symbol,) * 5 + SYMBOLS)),
                     order_id=draw(st.none() | st.sampled_from(("O1", "O2", "O3", "O4", "O5"))),
+                    possible_resend=draw(st.integers(0, 4)) == 0,
+                )
+            )
+        elif kind == "replace":
+            target = draw(st.sampled_from(places))
+            commands.append(
+                replace(
+                    draw(st.sampled_from(CANCEL_CLORDIDS + ORDER_CLORDIDS[:1])),
+                    draw(st.sampled_from((target.client_order_id, *CANCEL_CLORDIDS[:2]))),
+                    target.side,
+                    draw(st.sampled_from(QUANTITIES)),
+                    draw(st.sampled_from(PRICES)),
+                    session=target.session,
+                    symbol=target.symbol,
                     possible_resend=draw(st.integers(0, 4)) == 0,
                 )
             )
@@ -121,8 +146,8 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
             )
         else:  # an earlier command again, as a resend or as a plain duplicate
             earlier = draw(st.sampled_from(commands))
-            if isinstance(earlier, PlaceOrder | CancelOrder):
-                earlier = replace(earlier, possible_resend=draw(st.booleans()))
+            if isinstance(earlier, PlaceOrder | CancelOrder | ReplaceOrder):
+                earlier = dataclasses.replace(earlier, possible_resend=draw(st.booleans()))
             commands.append(earlier)
     return commands
 
@@ -179,7 +204,7 @@ def assert_both_sides_of_every_trade_agree(
         assert resting.order.side is aggressor.order.side.opposite, sides
         assert resting.order.symbol == aggressor.order.symbol, sides
         # Only the command's own order removes liquidity, and never beyond its limit.
-        assert isinstance(command, PlaceOrder), command
+        assert isinstance(command, PlaceOrder | ReplaceOrder), command
         assert (aggressor.order.session, aggressor.order.client_order_id) == (
             command.session,
             command.client_order_id,
@@ -222,7 +247,7 @@ def assert_open_orders_are_exactly_the_booked_orders(core: TradingCore) -> None:
 def assert_duplicates_and_resends_are_handled(
     command: Command, events: list[Event], seen: set[tuple[str, str]]
 ) -> None:
-    if isinstance(command, PlaceOrder | CancelOrder):
+    if isinstance(command, PlaceOrder | CancelOrder | ReplaceOrder):
         key = (command.session, command.client_order_id)
         if key in seen and command.possible_resend:
             assert events == []

@@ -20,6 +20,7 @@ from fixvenue.domain.events import (
     event_order_id,
 )
 from fixvenue.domain.values import (
+    Amendment,
     CancelRejectReason,
     Liquidity,
     OrderRejectReason,
@@ -48,6 +49,7 @@ from tests.unit.builders import (
     kinds,
     new_core,
     place,
+    replace,
     reset,
     sequenced,
     timestamp_of,
@@ -916,3 +918,62 @@ def test_a_status_request_for_an_unknown_or_foreign_order_reports_no_order() -> 
             session=session, client_order_id=clordid, order_id=None, symbol=ACME, side=side
         )
         assert single(driver.send(status), OrderStatusReported).order is None
+
+
+def test_a_smaller_quantity_at_the_same_price_keeps_time_priority() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("S1", SELL, 10, 100, session=S2), place("S2", SELL, 10, 100, session=S2))
+    events = driver.send(replace("S1R", "S1", SELL, 6, 100, session=S2))
+    assert kinds(events) == ["replaced S1R 6@100"]
+    fills = driver.send(place("B1", BUY, 6, 100))
+    assert kinds(fills) == ["new B1", "fill S1R 6@100", "fill B1 6@100"]
+
+
+def test_a_larger_quantity_at_the_same_price_loses_time_priority() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("S1", SELL, 10, 100, session=S2), place("S2", SELL, 10, 100, session=S2))
+    driver.send(replace("S1R", "S1", SELL, 12, 100, session=S2))
+    assert kinds(driver.send(place("B1", BUY, 5, 100)))[1] == "fill S2 5@100"
+
+
+def test_a_new_price_goes_to_the_back_of_its_new_level() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("S1", SELL, 10, 100, session=S2), place("S2", SELL, 10, 101, session=S2))
+    driver.send(replace("S1R", "S1", SELL, 10, 101, session=S2))
+    assert levels(driver.core.books[ACME]) == ([], [(101, 20, 2)])
+    assert kinds(driver.send(place("B1", BUY, 5, 101)))[1] == "fill S2 5@101"
+
+
+def test_a_replace_to_a_crossing_price_trades_at_once() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("S1", SELL, 10, 101, session=S2), place("B1", BUY, 4, 100))
+    events = driver.send(replace("B1R", "B1", BUY, 4, 101))
+    assert kinds(events) == ["replaced B1R 4@101", "fill S1 4@101", "fill B1R 4@101"]
+    assert levels(driver.core.books[ACME]) == ([], [(101, 6, 1)])
+
+
+def test_a_replace_to_a_quantity_not_above_what_is_filled_is_rejected() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("B1", BUY, 10, 100), place("S1", SELL, 4, 100, session=S2))
+    rejected = single(driver.send(replace("B1R", "B1", BUY, 4, 100)), CancelRejected)
+    assert (rejected.reason, rejected.response_to) == (
+        CancelRejectReason.INVALID_REPLACEMENT,
+        Amendment.REPLACE,
+    )
+    assert levels(driver.core.books[ACME]) == ([(100, 6, 1)], [])
+
+
+def test_the_replaced_clordid_names_the_order_for_a_later_cancel() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("B1", BUY, 10, 100), replace("B1R", "B1", BUY, 8, 100))
+    assert kinds(driver.send(cancel("C1", "B1R", BUY))) == ["cancelled C1"]
+    assert driver.core.open_orders == {}
+
+
+def test_a_replace_of_an_unknown_order_is_rejected_as_a_replace() -> None:
+    driver = Driver.fresh()
+    rejected = single(driver.send(replace("R1", "NOPE", BUY, 8, 100)), CancelRejected)
+    assert (rejected.reason, rejected.response_to) == (
+        CancelRejectReason.UNKNOWN_ORDER,
+        Amendment.REPLACE,
+    )

@@ -61,6 +61,13 @@ class Order:
             self.client_order_id = client_order_id
         self.status = OrderStatus.CANCELLED
 
+    def replace(self, client_order_id: str, quantity: int, price: int) -> None:
+        assert self.status.is_open and quantity > self.cumulative_quantity, (self, quantity)
+        self.original_client_order_id = self.client_order_id
+        self.client_order_id = client_order_id
+        self.quantity = quantity
+        self.price = price
+
     def snapshot(self) -> OrderSnapshot:
         return OrderSnapshot(
             order_id=self.order_id,

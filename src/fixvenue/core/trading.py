@@ -14,6 +14,7 @@ from fixvenue.core.order import Order
 from fixvenue.domain.commands import (
     CancelOrder,
     PlaceOrder,
+    ReplaceOrder,
     RequestOrderStatus,
     ResetSessionSequence,
     SequencedCommand,
@@ -26,9 +27,11 @@ from fixvenue.domain.events import (
     OrderCancelled,
     OrderFilled,
     OrderRejected,
+    OrderReplaced,
     OrderStatusReported,
 )
 from fixvenue.domain.values import (
+    Amendment,
     CancelRejectReason,
     Instrument,
     Liquidity,
@@ -71,8 +74,8 @@ class TradingCore:
         now = sequenced.timestamp_us
         if isinstance(command, PlaceOrder):
             return self._place(command, now)
-        if isinstance(command, CancelOrder):
-            return self._cancel(command, now)
+        if isinstance(command, CancelOrder | ReplaceOrder):
+            return self._amend(command, now)
         if isinstance(command, RequestOrderStatus):
             return [self._status(command, now)]
         assert isinstance(command, ResetSessionSequence), command
@@ -223,7 +226,8 @@ class TradingCore:
 
     # -- cancels ---------------------------------------------------------------------
 
-    def _cancel(self, command: CancelOrder, now: int) -> list[Event]:
+    def _amend(self, command: CancelOrder | ReplaceOrder, now: int) -> list[Event]:
+        """Cancel or replace: the same checks, then what was asked for."""
         key = (command.session, command.client_order_id)
         if key in self._client_order_ids:
             if command.possible_resend:
@@ -238,12 +242,17 @@ class TradingCore:
                 )
             ]
         order = self._client_order_ids.get((command.session, command.original_client_order_id))
-        problem = self._cancel_problem(command, order)
+        problem = self._amend_problem(command, order)
+        if problem is None and isinstance(command, ReplaceOrder):
+            assert order is not None
+            problem = self._replace_problem(command, order)
         if problem is not None:
             self._client_order_ids[key] = None  # used, but it never became the order's
             return [self._cancel_reject(command, order, problem[0], problem[1], now)]
         assert order is not None
         self._client_order_ids[key] = order
+        if isinstance(command, ReplaceOrder):
+            return self._replace(order, command, now)
         self.books[order.symbol].remove(order)
         del self.open_orders[order.order_id]
         order.cancel(command.client_order_id)
@@ -256,9 +265,28 @@ class TradingCore:
             )
         ]
 
+    def _replace(self, order: Order, command: ReplaceOrder, now: int) -> list[Event]:
+        assert command.price is not None
+        # Time priority survives only a smaller quantity at the same price.
+        keeps_priority = command.price == order.price and command.quantity <= order.quantity
+        book = self.books[order.symbol]
+        if not keeps_priority:
+            book.remove(order)
+        order.replace(command.client_order_id, command.quantity, command.price)
+        events: list[Event] = [
+            OrderReplaced(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                order=order.snapshot(),
+            )
+        ]
+        if not keeps_priority:
+            self._match(order, now, events)  # a new price may trade at once
+        return events
+
     @staticmethod
-    def _cancel_problem(
-        command: CancelOrder, order: Order | None
+    def _amend_problem(
+        command: CancelOrder | ReplaceOrder, order: Order | None
     ) -> tuple[CancelRejectReason, str] | None:
         unknown = CancelRejectReason.UNKNOWN_ORDER
         if order is None:
@@ -276,9 +304,31 @@ class TradingCore:
             return CancelRejectReason.TOO_LATE_TO_CANCEL, f"order is {order.status.value}"
         return None
 
+    def _replace_problem(
+        self, command: ReplaceOrder, order: Order
+    ) -> tuple[CancelRejectReason, str] | None:
+        invalid = CancelRejectReason.INVALID_REPLACEMENT
+        if command.defect is not None:
+            return invalid, command.defect
+        if command.price is None or command.price <= 0:
+            return invalid, "a replacement needs a positive Price"
+        if command.quantity <= order.cumulative_quantity:
+            return invalid, (
+                f"new quantity {command.quantity} is not above the quantity already filled, "
+                f"{order.cumulative_quantity}"
+            )
+        opposite = self.books[order.symbol].best_price(order.side.opposite)
+        if (
+            order.post_only
+            and opposite is not None
+            and crosses(order.side, command.price, opposite)
+        ):
+            return invalid, f"post-only order would take liquidity at {opposite} ticks"
+        return None
+
     def _cancel_reject(
         self,
-        command: CancelOrder,
+        command: CancelOrder | ReplaceOrder,
         order: Order | None,
         reason: CancelRejectReason,
         text: str,
@@ -294,4 +344,7 @@ class TradingCore:
             status=None if order is None else order.status,
             reason=reason,
             text=text,
+            response_to=Amendment.REPLACE
+            if isinstance(command, ReplaceOrder)
+            else Amendment.CANCEL,
         )

@@ -37,6 +37,23 @@ class CancelOrder:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReplaceOrder:
+    """A new quantity and price for an open order (OrderCancelReplaceRequest)."""
+
+    session: str
+    client_order_id: str
+    original_client_order_id: str
+    order_id: str | None
+    symbol: str
+    side: Side | None
+    quantity: int
+    price: int | None
+    possible_resend: bool = False
+    # Why the edge could not express the request (a price off the tick, say), if it could not.
+    defect: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestOrderStatus:
     """Where does this order stand? Answered with a status report; changes nothing."""
 
@@ -57,7 +74,7 @@ class ResetSessionSequence:
     session: str
 
 
-Command = PlaceOrder | CancelOrder | RequestOrderStatus | ResetSessionSequence
+Command = PlaceOrder | CancelOrder | ReplaceOrder | RequestOrderStatus | ResetSessionSequence
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

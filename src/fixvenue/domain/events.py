@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fixvenue.domain.values import (
+    Amendment,
     CancelRejectReason,
     Liquidity,
     OrderRejectReason,
@@ -79,6 +80,13 @@ class OrderCancelled:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OrderReplaced:
+    event_id: int
+    timestamp_us: int
+    order: OrderSnapshot
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CancelRejected:
     event_id: int
     timestamp_us: int
@@ -89,6 +97,7 @@ class CancelRejected:
     status: OrderStatus | None  # of the named order, None when it is unknown
     reason: CancelRejectReason
     text: str
+    response_to: Amendment = Amendment.CANCEL
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,7 +113,7 @@ class OrderStatusReported:
     order: OrderSnapshot | None
 
 
-ExecutionEvent = OrderAccepted | OrderRejected | OrderFilled | OrderCancelled
+ExecutionEvent = OrderAccepted | OrderRejected | OrderFilled | OrderCancelled | OrderReplaced
 Event = ExecutionEvent | CancelRejected | OrderStatusReported
 
 

@@ -72,6 +72,14 @@ class CancelRejectReason(enum.Enum):
     TOO_LATE_TO_CANCEL = "too_late_to_cancel"
     UNKNOWN_ORDER = "unknown_order"
     DUPLICATE_CLIENT_ORDER_ID = "duplicate_client_order_id"
+    INVALID_REPLACEMENT = "invalid_replacement"
+
+
+class Amendment(enum.Enum):
+    """What a request to change a resting order asked for."""
+
+    CANCEL = "cancel"
+    REPLACE = "replace"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

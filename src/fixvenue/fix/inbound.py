@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from fixvenue.domain.commands import CancelOrder, PlaceOrder, RequestOrderStatus
+from fixvenue.domain.commands import CancelOrder, PlaceOrder, ReplaceOrder, RequestOrderStatus
 from fixvenue.domain.values import (
     PRICE_BOUND,
     QUANTITY_MAX,
@@ -96,6 +96,32 @@ def cancel_order(session: str, fields: FieldReader, possible_resend: bool) -> Ca
         symbol=fields(tags.SYMBOL) or "",
         side=tags.SIDES.get(fields(tags.SIDE) or ""),
         possible_resend=possible_resend,
+    )
+
+
+def replace_order(
+    session: str,
+    fields: FieldReader,
+    instruments: Mapping[str, Instrument],
+    possible_resend: bool,
+) -> ReplaceOrder:
+    defects: list[str] = []
+
+    def defect(_reason: OrderRejectReason, text: str) -> None:
+        defects.append(text)
+
+    symbol = fields(tags.SYMBOL) or ""
+    return ReplaceOrder(
+        session=session,
+        client_order_id=fields(tags.CL_ORD_ID) or "",
+        original_client_order_id=fields(tags.ORIG_CL_ORD_ID) or "",
+        order_id=fields(tags.ORDER_ID),
+        symbol=symbol,
+        side=tags.SIDES.get(fields(tags.SIDE) or ""),
+        quantity=_quantity(fields(tags.ORDER_QTY), defect),
+        price=_price(fields(tags.PRICE), instruments.get(symbol), defect),
+        possible_resend=possible_resend,
+        defect=defects[0] if defects else None,
     )
 
 

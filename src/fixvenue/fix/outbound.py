@@ -17,6 +17,7 @@ from fixvenue.domain.events import (
     OrderCancelled,
     OrderFilled,
     OrderRejected,
+    OrderReplaced,
     OrderSnapshot,
     OrderStatusReported,
 )
@@ -53,6 +54,8 @@ class Renderer:
                 (tags.ORD_REJ_REASON, tags.ORDER_REJECT_REASON_CODES[event.reason]),
                 (tags.TEXT, event.text),
             ]
+        elif isinstance(event, OrderReplaced):
+            fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_REPLACED))
         elif isinstance(event, OrderStatusReported):
             fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_ORDER_STATUS))
         elif isinstance(event, OrderFilled):
@@ -131,7 +134,7 @@ class Renderer:
                 (tags.CL_ORD_ID, event.client_order_id),
                 (tags.ORIG_CL_ORD_ID, event.original_client_order_id),
                 (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[status]),
-                (tags.CXL_REJ_RESPONSE_TO, tags.CXL_REJ_RESPONSE_TO_CANCEL),
+                (tags.CXL_REJ_RESPONSE_TO, tags.CXL_REJ_RESPONSE_TO_CODES[event.response_to]),
                 (tags.CXL_REJ_REASON, tags.CANCEL_REJECT_REASON_CODES[event.reason]),
                 (tags.TEXT, event.text),
                 (tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)),

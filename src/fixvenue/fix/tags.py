@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fixvenue.domain.values import (
+    Amendment,
     CancelRejectReason,
     Liquidity,
     OrderRejectReason,
@@ -59,6 +60,7 @@ FIELD_TAGS = {
 MSG_NEW_ORDER_SINGLE = "D"
 MSG_ORDER_CANCEL_REQUEST = "F"
 MSG_ORDER_STATUS_REQUEST = "H"
+MSG_ORDER_CANCEL_REPLACE_REQUEST = "G"
 MSG_EXECUTION_REPORT = "8"
 MSG_ORDER_CANCEL_REJECT = "9"
 MSG_BUSINESS_MESSAGE_REJECT = "j"
@@ -91,6 +93,7 @@ EXEC_INST_POST_ONLY = "6"
 # FIX 4.4 ExecType.
 EXEC_TYPE_NEW = "0"
 EXEC_TYPE_CANCELLED = "4"
+EXEC_TYPE_REPLACED = "5"
 EXEC_TYPE_REJECTED = "8"
 EXEC_TYPE_TRADE = "F"
 EXEC_TYPE_ORDER_STATUS = "I"
@@ -111,7 +114,8 @@ CANCEL_REJECT_REASON_CODES = {
     CancelRejectReason.TOO_LATE_TO_CANCEL: "0",
     CancelRejectReason.UNKNOWN_ORDER: "1",
     CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "6",
+    CancelRejectReason.INVALID_REPLACEMENT: "99",
 }
-CXL_REJ_RESPONSE_TO_CANCEL = "1"
+CXL_REJ_RESPONSE_TO_CODES = {Amendment.CANCEL: "1", Amendment.REPLACE: "2"}
 
 BUSINESS_REJECT_NOT_AUTHORIZED = "6"

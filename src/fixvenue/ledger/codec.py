@@ -10,6 +10,7 @@ from fixvenue.domain.commands import (
     CancelOrder,
     Command,
     PlaceOrder,
+    ReplaceOrder,
     RequestOrderStatus,
     ResetSessionSequence,
 )
@@ -20,11 +21,13 @@ from fixvenue.domain.events import (
     OrderCancelled,
     OrderFilled,
     OrderRejected,
+    OrderReplaced,
     OrderStatusReported,
 )
 
 _COMMAND_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (PlaceOrder, CancelOrder, RequestOrderStatus, ResetSessionSequence)
+    cls.__name__: cls
+    for cls in (PlaceOrder, CancelOrder, ReplaceOrder, RequestOrderStatus, ResetSessionSequence)
 }
 _EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -33,6 +36,7 @@ _EVENT_TYPES: dict[str, type[Any]] = {
         OrderRejected,
         OrderFilled,
         OrderCancelled,
+        OrderReplaced,
         CancelRejected,
         OrderStatusReported,
     )
