@@ -381,3 +381,28 @@ def test_a_replace_to_a_quantity_not_above_cumqty_gets_an_order_cancel_reject(
     reject = broker1.expect(lambda m: m.msg_type == "9" and m[11] == attempt)
     assert (reject[434], reject[102], reject[39]) == ("2", "99", "1")
     assert "40" in reject[58]
+
+
+def test_a_mass_cancel_reports_then_cancels_each_of_the_sessions_orders(
+    broker1: FixClient, broker2: FixClient
+) -> None:
+    acme = broker1.new_order(account="BRK1-A", side="1", price="99.00")
+    bolt = broker1.new_order(account="BRK1-B", symbol="BOLT", side="1", price="24.00")
+    other = broker2.new_order(account="BRK2-A", side="1", price="98.00")
+    broker1.report(bolt, "0")
+    broker2.report(other, "0")
+    broker1.send("q", {11: "MASS-1", 530: "1", 55: "ACME", 60: "20260101-00:00:00.000000"})
+    report = broker1.expect(lambda m: m.msg_type == "r" and m[11] == "MASS-1")
+    assert (report[530], report[531], report[533]) == ("1", "1", "1")
+    assert broker1.report(acme, "4")[151] == "0"
+    broker1.send("q", {11: "MASS-2", 530: "7", 60: "20260101-00:00:00.000000"})
+    assert broker1.expect(lambda m: m.msg_type == "r" and m[11] == "MASS-2")[533] == "1"
+    broker1.report(bolt, "4")
+    broker2.send("H", {11: other, 55: "ACME", 54: "1"})
+    assert broker2.report(other, "I")[39] == "0", "another session's order is untouched"
+
+
+def test_a_mass_cancel_by_an_unsupported_scope_is_rejected(broker1: FixClient) -> None:
+    broker1.send("q", {11: "MASS-X", 530: "3", 60: "20260101-00:00:00.000000"})
+    report = broker1.expect(lambda m: m.msg_type == "r" and m[11] == "MASS-X")
+    assert (report[531], report[532], report[533]) == ("0", "0", "0")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import (
+    CancelAllOrders,
     CancelOrder,
     Command,
     PlaceOrder,
@@ -19,12 +20,19 @@ from fixvenue.domain.commands import (
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
+    MassCancelReported,
     OrderAccepted,
     OrderFilled,
     OrderRejected,
     OrderStatusReported,
 )
-from fixvenue.domain.values import Liquidity, OrderRejectReason, Side, TimeInForce
+from fixvenue.domain.values import (
+    Liquidity,
+    MassCancelScope,
+    OrderRejectReason,
+    Side,
+    TimeInForce,
+)
 from tests.unit.builders import (
     A1B,
     ACCOUNTS,
@@ -135,6 +143,16 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                     )
                     | st.builds(reset, st.sampled_from(SESSIONS))
                     | st.builds(
+                        CancelAllOrders,
+                        session=st.sampled_from(SESSIONS),
+                        client_order_id=st.sampled_from(CANCEL_CLORDIDS),
+                        scope=st.sampled_from(
+                            (MassCancelScope.ALL, MassCancelScope.SECURITY, MassCancelScope.PRODUCT)
+                        ),
+                        symbol=st.sampled_from((*SYMBOLS, None)),
+                        possible_resend=st.booleans(),
+                    )
+                    | st.builds(
                         RequestOrderStatus,
                         session=st.sampled_from(SESSIONS),
                         client_order_id=st.sampled_from((*ORDER_CLORDIDS, "NOPE")),
@@ -166,7 +184,7 @@ def assert_order_quantities_are_consistent(
     """CumQty never exceeds OrderQty; open orders have CumQty + LeavesQty == OrderQty; and
     CumQty and the notional are exactly the sums of the order's fills so far."""
     for event in events:
-        if isinstance(event, CancelRejected) or event.order is None:
+        if isinstance(event, CancelRejected | MassCancelReported) or event.order is None:
             continue
         order = event.order
         if isinstance(event, OrderFilled):
@@ -247,7 +265,7 @@ def assert_open_orders_are_exactly_the_booked_orders(core: TradingCore) -> None:
 def assert_duplicates_and_resends_are_handled(
     command: Command, events: list[Event], seen: set[tuple[str, str]]
 ) -> None:
-    if isinstance(command, PlaceOrder | CancelOrder | ReplaceOrder):
+    if isinstance(command, PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders):
         key = (command.session, command.client_order_id)
         if key in seen and command.possible_resend:
             assert events == []
@@ -257,6 +275,8 @@ def assert_duplicates_and_resends_are_handled(
             if isinstance(command, PlaceOrder):
                 assert isinstance(event, OrderRejected), event
                 assert event.reason is OrderRejectReason.DUPLICATE_ORDER
+            elif isinstance(command, CancelAllOrders):
+                assert isinstance(event, MassCancelReported) and event.reject_reason, event
             else:
                 assert isinstance(event, CancelRejected), event
         else:

@@ -6,11 +6,12 @@ from typing import TypeVar
 
 import pytest
 
-from fixvenue.domain.commands import PlaceOrder, RequestOrderStatus
+from fixvenue.domain.commands import CancelAllOrders, PlaceOrder, RequestOrderStatus
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
     Fill,
+    MassCancelReported,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -23,6 +24,8 @@ from fixvenue.domain.values import (
     Amendment,
     CancelRejectReason,
     Liquidity,
+    MassCancelRejectReason,
+    MassCancelScope,
     OrderRejectReason,
     OrderStatus,
     OrderType,
@@ -63,6 +66,7 @@ REJECTED = OrderStatus.REJECTED
 
 E = TypeVar(
     "E",
+    MassCancelReported,
     OrderAccepted,
     OrderRejected,
     OrderFilled,
@@ -977,3 +981,42 @@ def test_a_replace_of_an_unknown_order_is_rejected_as_a_replace() -> None:
         CancelRejectReason.UNKNOWN_ORDER,
         Amendment.REPLACE,
     )
+
+
+def _mass_cancel(
+    clordid: str, scope: MassCancelScope, symbol: str | None = None, session: str = S1
+) -> CancelAllOrders:
+    return CancelAllOrders(session=session, client_order_id=clordid, scope=scope, symbol=symbol)
+
+
+def test_a_mass_cancel_cancels_the_sessions_orders_in_scope_only() -> None:
+    driver = Driver.fresh()
+    driver.send_all(
+        place("B1", BUY, 5, 100),
+        place("B2", BUY, 5, 99, symbol=BOLT),
+        place("S9", SELL, 5, 105, session=S2),
+    )
+    events = driver.send(_mass_cancel("M1", MassCancelScope.SECURITY, ACME))
+    report = events[0]
+    assert isinstance(report, MassCancelReported) and report.cancelled == 1
+    assert kinds(events[1:]) == ["cancelled B1"]
+    events = driver.send(_mass_cancel("M2", MassCancelScope.ALL))
+    assert kinds(events[1:]) == ["cancelled B2"]
+    assert [order.client_order_id for order in driver.core.open_orders.values()] == ["S9"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "symbol", "reason"),
+    [
+        (MassCancelScope.PRODUCT, None, MassCancelRejectReason.UNSUPPORTED_SCOPE),
+        (MassCancelScope.SECURITY, "NOPE", MassCancelRejectReason.UNKNOWN_SYMBOL),
+    ],
+)
+def test_a_mass_cancel_the_venue_cannot_do_is_rejected_and_cancels_nothing(
+    scope: MassCancelScope, symbol: str | None, reason: MassCancelRejectReason
+) -> None:
+    driver = Driver.fresh()
+    driver.send(place("B1", BUY, 5, 100))
+    report = single(driver.send(_mass_cancel("M1", scope, symbol)), MassCancelReported)
+    assert (report.reject_reason, report.cancelled) == (reason, 0)
+    assert list(driver.core.open_orders) == ["O1"]

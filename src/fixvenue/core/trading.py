@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from fixvenue.core.identifiers import IdentifierSequence
 from fixvenue.core.order import Order
 from fixvenue.domain.commands import (
+    CancelAllOrders,
     CancelOrder,
     PlaceOrder,
     ReplaceOrder,
@@ -23,6 +24,7 @@ from fixvenue.domain.events import (
     CancelRejected,
     Event,
     Fill,
+    MassCancelReported,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -35,6 +37,8 @@ from fixvenue.domain.values import (
     CancelRejectReason,
     Instrument,
     Liquidity,
+    MassCancelRejectReason,
+    MassCancelScope,
     OrderRejectReason,
     OrderStatus,
     Rejection,
@@ -78,6 +82,8 @@ class TradingCore:
             return self._amend(command, now)
         if isinstance(command, RequestOrderStatus):
             return [self._status(command, now)]
+        if isinstance(command, CancelAllOrders):
+            return self._mass_cancel(command, now)
         assert isinstance(command, ResetSessionSequence), command
         return []
 
@@ -204,6 +210,88 @@ class TradingCore:
         else:
             book.add(aggressor)
         assert not book.is_crossed(), book.symbol
+
+    # -- mass cancel -------------------------------------------------------------------
+
+    def _mass_cancel(self, command: CancelAllOrders, now: int) -> list[Event]:
+        key = (command.session, command.client_order_id)
+        if key in self._client_order_ids:
+            if command.possible_resend:
+                return []
+            return [
+                self._mass_cancel_report(
+                    command,
+                    now,
+                    [],
+                    MassCancelRejectReason.DUPLICATE_CLIENT_ORDER_ID,
+                    f"duplicate ClOrdID {command.client_order_id} for session {command.session}",
+                )
+            ]
+        self._client_order_ids[key] = None
+        if command.scope not in (MassCancelScope.ALL, MassCancelScope.SECURITY):
+            return [
+                self._mass_cancel_report(
+                    command,
+                    now,
+                    [],
+                    MassCancelRejectReason.UNSUPPORTED_SCOPE,
+                    f"mass cancel by {command.scope.value} is not supported (all, or one symbol)",
+                )
+            ]
+        if command.scope is MassCancelScope.SECURITY and command.symbol not in self.instruments:
+            return [
+                self._mass_cancel_report(
+                    command,
+                    now,
+                    [],
+                    MassCancelRejectReason.UNKNOWN_SYMBOL,
+                    f"unknown symbol {command.symbol}",
+                )
+            ]
+        victims = [
+            order
+            for order in self.open_orders.values()
+            if order.session == command.session
+            and (command.scope is MassCancelScope.ALL or order.symbol == command.symbol)
+        ]
+        events: list[Event] = [
+            self._mass_cancel_report(
+                command, now, victims, None, f"{len(victims)} orders cancelled"
+            )
+        ]
+        for order in victims:
+            self.books[order.symbol].remove(order)
+            del self.open_orders[order.order_id]
+            order.cancel(None)
+            events.append(
+                OrderCancelled(
+                    event_id=self.identifiers.next_event_id(),
+                    timestamp_us=now,
+                    order=order.snapshot(),
+                    text=f"cancelled by mass cancel {command.client_order_id}",
+                )
+            )
+        return events
+
+    def _mass_cancel_report(
+        self,
+        command: CancelAllOrders,
+        now: int,
+        victims: list[Order],
+        reject_reason: MassCancelRejectReason | None,
+        text: str,
+    ) -> MassCancelReported:
+        return MassCancelReported(
+            event_id=self.identifiers.next_event_id(),
+            timestamp_us=now,
+            session=command.session,
+            client_order_id=command.client_order_id,
+            scope=command.scope,
+            symbol=command.symbol,
+            cancelled=len(victims),
+            reject_reason=reject_reason,
+            text=text,
+        )
 
     # -- status ------------------------------------------------------------------------
 

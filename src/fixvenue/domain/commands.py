@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fixvenue.domain.values import OrderType, Rejection, Side, TimeInForce
+from fixvenue.domain.values import MassCancelScope, OrderType, Rejection, Side, TimeInForce
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +54,17 @@ class ReplaceOrder:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CancelAllOrders:
+    """Cancel every open order of the session, or of the session in one symbol."""
+
+    session: str
+    client_order_id: str
+    scope: MassCancelScope
+    symbol: str | None
+    possible_resend: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestOrderStatus:
     """Where does this order stand? Answered with a status report; changes nothing."""
 
@@ -74,7 +85,14 @@ class ResetSessionSequence:
     session: str
 
 
-Command = PlaceOrder | CancelOrder | ReplaceOrder | RequestOrderStatus | ResetSessionSequence
+Command = (
+    PlaceOrder
+    | CancelOrder
+    | ReplaceOrder
+    | CancelAllOrders
+    | RequestOrderStatus
+    | ResetSessionSequence
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,8 @@ from fixvenue.domain.values import (
     Amendment,
     CancelRejectReason,
     Liquidity,
+    MassCancelRejectReason,
+    MassCancelScope,
     OrderRejectReason,
     OrderStatus,
     OrderType,
@@ -113,13 +115,28 @@ class OrderStatusReported:
     order: OrderSnapshot | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MassCancelReported:
+    """The answer to a mass cancel; the cancels themselves follow as OrderCancelled."""
+
+    event_id: int
+    timestamp_us: int
+    session: str
+    client_order_id: str
+    scope: MassCancelScope
+    symbol: str | None
+    cancelled: int
+    reject_reason: MassCancelRejectReason | None
+    text: str
+
+
 ExecutionEvent = OrderAccepted | OrderRejected | OrderFilled | OrderCancelled | OrderReplaced
-Event = ExecutionEvent | CancelRejected | OrderStatusReported
+Event = ExecutionEvent | CancelRejected | OrderStatusReported | MassCancelReported
 
 
 def event_session(event: Event) -> str:
     """The order-entry session the event is reported to."""
-    if isinstance(event, CancelRejected | OrderStatusReported):
+    if isinstance(event, CancelRejected | OrderStatusReported | MassCancelReported):
         return event.session
     return event.order.session
 
@@ -129,4 +146,6 @@ def event_order_id(event: Event) -> str | None:
         return event.order_id
     if isinstance(event, OrderStatusReported):
         return None if event.order is None else event.order.order_id
+    if isinstance(event, MassCancelReported):
+        return None
     return event.order.order_id

@@ -75,6 +75,24 @@ class CancelRejectReason(enum.Enum):
     INVALID_REPLACEMENT = "invalid_replacement"
 
 
+class MassCancelScope(enum.Enum):
+    """Which orders a mass cancel names. The venue supports SECURITY and ALL."""
+
+    SECURITY = "security"
+    UNDERLYING = "underlying"
+    PRODUCT = "product"
+    CFI_CODE = "cfi_code"
+    SECURITY_TYPE = "security_type"
+    TRADING_SESSION = "trading_session"
+    ALL = "all"
+
+
+class MassCancelRejectReason(enum.Enum):
+    UNSUPPORTED_SCOPE = "unsupported_scope"
+    UNKNOWN_SYMBOL = "unknown_symbol"
+    DUPLICATE_CLIENT_ORDER_ID = "duplicate_client_order_id"
+
+
 class Amendment(enum.Enum):
     """What a request to change a resting order asked for."""
 

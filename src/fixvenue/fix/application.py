@@ -175,6 +175,8 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             command = inbound.cancel_order(target, read, possible_resend)
         elif msg_type == tags.MSG_ORDER_CANCEL_REPLACE_REQUEST:
             command = inbound.replace_order(target, read, self._instruments, possible_resend)
+        elif msg_type == tags.MSG_ORDER_MASS_CANCEL_REQUEST:
+            command = inbound.mass_cancel(target, read, possible_resend)
         elif msg_type == tags.MSG_ORDER_STATUS_REQUEST:
             command = inbound.order_status_request(target, read)
         else:

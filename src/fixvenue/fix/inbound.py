@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from fixvenue.domain.commands import CancelOrder, PlaceOrder, ReplaceOrder, RequestOrderStatus
+from fixvenue.domain.commands import (
+    CancelAllOrders,
+    CancelOrder,
+    PlaceOrder,
+    ReplaceOrder,
+    RequestOrderStatus,
+)
 from fixvenue.domain.values import (
     PRICE_BOUND,
     QUANTITY_MAX,
@@ -122,6 +128,17 @@ def replace_order(
         price=_price(fields(tags.PRICE), instruments.get(symbol), defect),
         possible_resend=possible_resend,
         defect=defects[0] if defects else None,
+    )
+
+
+def mass_cancel(session: str, fields: FieldReader, possible_resend: bool) -> CancelAllOrders:
+    # The dictionary admits only MassCancelRequestType values 1-7, all of them scopes.
+    return CancelAllOrders(
+        session=session,
+        client_order_id=fields(tags.CL_ORD_ID) or "",
+        scope=tags.MASS_CANCEL_SCOPES[fields(tags.MASS_CANCEL_REQUEST_TYPE) or ""],
+        symbol=fields(tags.SYMBOL),
+        possible_resend=possible_resend,
     )
 
 

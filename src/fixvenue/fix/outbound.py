@@ -13,6 +13,7 @@ from decimal import Decimal, localcontext
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
+    MassCancelReported,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -43,6 +44,8 @@ class Renderer:
     def render(self, event: Event) -> OutboundMessage:
         if isinstance(event, CancelRejected):
             return self._cancel_reject(event)
+        if isinstance(event, MassCancelReported):
+            return self._mass_cancel_report(event)
         if isinstance(event, OrderStatusReported) and event.order is None:
             return self._unknown_order_status(event)
         fields = [(tags.EXEC_ID, str(event.event_id))]
@@ -102,6 +105,31 @@ class Renderer:
         if order.price is not None:
             fields.append((tags.PRICE, self._price(order.symbol, order.price)))
         return fields
+
+    @staticmethod
+    def _mass_cancel_report(event: MassCancelReported) -> OutboundMessage:
+        scope = tags.MASS_CANCEL_SCOPE_CODES[event.scope]
+        fields = [
+            (tags.CL_ORD_ID, event.client_order_id),
+            (tags.ORDER_ID, f"M{event.event_id}"),  # required; names the mass cancel itself
+            (tags.MASS_CANCEL_REQUEST_TYPE, scope),
+            (tags.TOTAL_AFFECTED_ORDERS, str(event.cancelled)),
+            (tags.TEXT, event.text),
+            (tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)),
+        ]
+        if event.reject_reason is None:
+            fields.append((tags.MASS_CANCEL_RESPONSE, scope))
+        else:
+            fields += [
+                (tags.MASS_CANCEL_RESPONSE, tags.MASS_CANCEL_REJECTED),
+                (
+                    tags.MASS_CANCEL_REJECT_REASON,
+                    tags.MASS_CANCEL_REJECT_REASON_CODES[event.reject_reason],
+                ),
+            ]
+        if event.symbol is not None:
+            fields.append((tags.SYMBOL, event.symbol))
+        return OutboundMessage(tags.MSG_ORDER_MASS_CANCEL_REPORT, fields)
 
     def _unknown_order_status(self, event: OrderStatusReported) -> OutboundMessage:
         fields = [

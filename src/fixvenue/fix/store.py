@@ -44,7 +44,8 @@ def sent_identities(path: Path) -> set[tuple[str, str]]:
 
 # An ExecutionReport is known by its ExecID. An OrderCancelReject has none, and a duplicate
 # ClOrdID is rejected under the ClOrdID of an earlier request: it is known by its request,
-# the order it named, the reason and the moment.
+# the order it named, the reason and the moment. An OrderMassCancelReport carries the
+# mass cancel's own OrderID.
 _IDENTITY_TAGS = {
     tags.MSG_EXECUTION_REPORT: (tags.EXEC_ID,),
     tags.MSG_ORDER_CANCEL_REJECT: (
@@ -53,6 +54,7 @@ _IDENTITY_TAGS = {
         tags.CXL_REJ_REASON,
         tags.TRANSACT_TIME,
     ),
+    tags.MSG_ORDER_MASS_CANCEL_REPORT: (tags.ORDER_ID,),
 }
 
 

@@ -6,6 +6,8 @@ from fixvenue.domain.values import (
     Amendment,
     CancelRejectReason,
     Liquidity,
+    MassCancelRejectReason,
+    MassCancelScope,
     OrderRejectReason,
     OrderStatus,
     OrderType,
@@ -48,6 +50,10 @@ BUSINESS_REJECT_REASON = 380
 CXL_REJ_RESPONSE_TO = 434
 SECONDARY_EXEC_ID = 527
 LAST_LIQUIDITY_IND = 851
+MASS_CANCEL_REQUEST_TYPE = 530
+MASS_CANCEL_RESPONSE = 531
+MASS_CANCEL_REJECT_REASON = 532
+TOTAL_AFFECTED_ORDERS = 533
 
 # Field names as inbound translation reports values it could not express in the domain.
 FIELD_TAGS = {
@@ -61,6 +67,8 @@ MSG_NEW_ORDER_SINGLE = "D"
 MSG_ORDER_CANCEL_REQUEST = "F"
 MSG_ORDER_STATUS_REQUEST = "H"
 MSG_ORDER_CANCEL_REPLACE_REQUEST = "G"
+MSG_ORDER_MASS_CANCEL_REQUEST = "q"
+MSG_ORDER_MASS_CANCEL_REPORT = "r"
 MSG_EXECUTION_REPORT = "8"
 MSG_ORDER_CANCEL_REJECT = "9"
 MSG_BUSINESS_MESSAGE_REJECT = "j"
@@ -119,3 +127,20 @@ CANCEL_REJECT_REASON_CODES = {
 CXL_REJ_RESPONSE_TO_CODES = {Amendment.CANCEL: "1", Amendment.REPLACE: "2"}
 
 BUSINESS_REJECT_NOT_AUTHORIZED = "6"
+
+MASS_CANCEL_SCOPES = {
+    "1": MassCancelScope.SECURITY,
+    "2": MassCancelScope.UNDERLYING,
+    "3": MassCancelScope.PRODUCT,
+    "4": MassCancelScope.CFI_CODE,
+    "5": MassCancelScope.SECURITY_TYPE,
+    "6": MassCancelScope.TRADING_SESSION,
+    "7": MassCancelScope.ALL,
+}
+MASS_CANCEL_SCOPE_CODES = {scope: code for code, scope in MASS_CANCEL_SCOPES.items()}
+MASS_CANCEL_REJECTED = "0"
+MASS_CANCEL_REJECT_REASON_CODES = {
+    MassCancelRejectReason.UNSUPPORTED_SCOPE: "0",
+    MassCancelRejectReason.UNKNOWN_SYMBOL: "1",
+    MassCancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "99",
+}

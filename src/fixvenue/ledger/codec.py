@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from fixvenue.domain.commands import (
+    CancelAllOrders,
     CancelOrder,
     Command,
     PlaceOrder,
@@ -17,6 +18,7 @@ from fixvenue.domain.commands import (
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
+    MassCancelReported,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -27,7 +29,14 @@ from fixvenue.domain.events import (
 
 _COMMAND_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
-    for cls in (PlaceOrder, CancelOrder, ReplaceOrder, RequestOrderStatus, ResetSessionSequence)
+    for cls in (
+        PlaceOrder,
+        CancelOrder,
+        ReplaceOrder,
+        CancelAllOrders,
+        RequestOrderStatus,
+        ResetSessionSequence,
+    )
 }
 _EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -39,6 +48,7 @@ _EVENT_TYPES: dict[str, type[Any]] = {
         OrderReplaced,
         CancelRejected,
         OrderStatusReported,
+        MassCancelReported,
     )
 }
 _encoder = msgspec.json.Encoder()
