@@ -7,6 +7,7 @@ Business failures are events (rejects), never exceptions.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 
 from fixvenue.core.identifiers import IdentifierSequence
@@ -43,9 +44,21 @@ from fixvenue.domain.values import (
     OrderStatus,
     Rejection,
     SessionProfile,
+    Side,
     TimeInForce,
 )
 from fixvenue.matching.book import OrderBook, crosses
+
+
+class _Repeat(enum.Enum):
+    NEW = "new"
+    RESEND = "resend"  # PossDup/PossResend of a ClOrdID already processed
+    DUPLICATE = "duplicate"
+
+
+def _duplicate(command: PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders) -> str:
+    return f"duplicate ClOrdID {command.client_order_id} for session {command.session}"
+
 
 _IMMEDIATE_CANCEL_TEXT = {
     TimeInForce.IMMEDIATE_OR_CANCEL: "IOC remainder cancelled: no further liquidity at the "
@@ -91,17 +104,15 @@ class TradingCore:
 
     def _place(self, command: PlaceOrder, now: int) -> list[Event]:
         key = (command.session, command.client_order_id)
-        if key in self._client_order_ids:
-            if command.possible_resend:
-                return []  # a resend of an order already processed: answered before
-            order = Order(self.identifiers.next_order_id(), command)
-            text = f"duplicate ClOrdID {command.client_order_id} for session {command.session}"
-            return [
-                self._reject(
-                    order, Rejection(reason=OrderRejectReason.DUPLICATE_ORDER, text=text), now
-                )
-            ]
+        repeat = self._repeat(command)
+        if repeat is _Repeat.RESEND:
+            return []
         order = Order(self.identifiers.next_order_id(), command)
+        if repeat is _Repeat.DUPLICATE:
+            duplicate = Rejection(
+                reason=OrderRejectReason.DUPLICATE_ORDER, text=_duplicate(command)
+            )
+            return [self._reject(order, duplicate, now)]
         rejection = command.defect or self._validate(command)
         if rejection is not None:
             # The ClOrdID is used, but names no order a cancel could find.
@@ -147,13 +158,45 @@ class TradingCore:
                 reason=OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC,
                 text="a post-only order cannot be IOC or FOK",
             )
-        opposite = self.books[command.symbol].best_price(command.side.opposite)
-        if opposite is not None and crosses(command.side, price, opposite):
+        taken = self._liquidity_taken_at(command.symbol, command.side, price)
+        if taken is not None:
             return Rejection(
                 reason=OrderRejectReason.WOULD_TAKE_LIQUIDITY,
-                text=f"post-only order would take liquidity at {opposite} ticks",
+                text=f"post-only order would take liquidity at {taken} ticks",
             )
         return None
+
+    def _repeat(
+        self, command: PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders
+    ) -> _Repeat:
+        """Whether the request's ClOrdID was used before, and if so as a resend or not."""
+        if (command.session, command.client_order_id) not in self._client_order_ids:
+            return _Repeat.NEW
+        # A resend of a request already processed was answered then: ignore it.
+        return _Repeat.RESEND if command.possible_resend else _Repeat.DUPLICATE
+
+    def _liquidity_taken_at(self, symbol: str, side: Side, price: int) -> int | None:
+        """The best opposite price an order at `price` would trade with, if any."""
+        opposite = self.books[symbol].best_price(side.opposite)
+        if opposite is not None and crosses(side, price, opposite):
+            return opposite
+        return None
+
+    def _withdraw(
+        self, order: Order, client_order_id: str | None, text: str, now: int
+    ) -> OrderCancelled:
+        """Takes an open order off its book (if it rests there) and reports it cancelled."""
+        book = self.books[order.symbol]
+        if book.contains(order):
+            book.remove(order)
+        del self.open_orders[order.order_id]
+        order.cancel(client_order_id)
+        return OrderCancelled(
+            event_id=self.identifiers.next_event_id(),
+            timestamp_us=now,
+            order=order.snapshot(),
+            text=text,
+        )
 
     def _reject(self, order: Order, rejection: Rejection, now: int) -> OrderRejected:
         order.status = OrderStatus.REJECTED
@@ -197,16 +240,8 @@ class TradingCore:
         if not aggressor.status.is_open:
             del self.open_orders[aggressor.order_id]
         elif aggressor.time_in_force.is_immediate:
-            aggressor.cancel(None)
-            del self.open_orders[aggressor.order_id]
-            events.append(
-                OrderCancelled(
-                    event_id=self.identifiers.next_event_id(),
-                    timestamp_us=now,
-                    order=aggressor.snapshot(),
-                    text=_IMMEDIATE_CANCEL_TEXT[aggressor.time_in_force],
-                )
-            )
+            text = _IMMEDIATE_CANCEL_TEXT[aggressor.time_in_force]
+            events.append(self._withdraw(aggressor, None, text, now))
         else:
             book.add(aggressor)
         assert not book.is_crossed(), book.symbol
@@ -214,20 +249,20 @@ class TradingCore:
     # -- mass cancel -------------------------------------------------------------------
 
     def _mass_cancel(self, command: CancelAllOrders, now: int) -> list[Event]:
-        key = (command.session, command.client_order_id)
-        if key in self._client_order_ids:
-            if command.possible_resend:
-                return []
+        repeat = self._repeat(command)
+        if repeat is _Repeat.RESEND:
+            return []
+        if repeat is _Repeat.DUPLICATE:
             return [
                 self._mass_cancel_report(
                     command,
                     now,
                     [],
                     MassCancelRejectReason.DUPLICATE_CLIENT_ORDER_ID,
-                    f"duplicate ClOrdID {command.client_order_id} for session {command.session}",
+                    _duplicate(command),
                 )
             ]
-        self._client_order_ids[key] = None
+        self._client_order_ids[command.session, command.client_order_id] = None
         if command.scope not in (MassCancelScope.ALL, MassCancelScope.SECURITY):
             return [
                 self._mass_cancel_report(
@@ -259,18 +294,8 @@ class TradingCore:
                 command, now, victims, None, f"{len(victims)} orders cancelled"
             )
         ]
-        for order in victims:
-            self.books[order.symbol].remove(order)
-            del self.open_orders[order.order_id]
-            order.cancel(None)
-            events.append(
-                OrderCancelled(
-                    event_id=self.identifiers.next_event_id(),
-                    timestamp_us=now,
-                    order=order.snapshot(),
-                    text=f"cancelled by mass cancel {command.client_order_id}",
-                )
-            )
+        text = f"cancelled by mass cancel {command.client_order_id}"
+        events += [self._withdraw(order, None, text, now) for order in victims]
         return events
 
     def _mass_cancel_report(
@@ -317,15 +342,16 @@ class TradingCore:
     def _amend(self, command: CancelOrder | ReplaceOrder, now: int) -> list[Event]:
         """Cancel or replace: the same checks, then what was asked for."""
         key = (command.session, command.client_order_id)
-        if key in self._client_order_ids:
-            if command.possible_resend:
-                return []
+        repeat = self._repeat(command)
+        if repeat is _Repeat.RESEND:
+            return []
+        if repeat is _Repeat.DUPLICATE:
             return [
                 self._cancel_reject(
                     command,
                     None,
                     CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID,
-                    f"duplicate ClOrdID {command.client_order_id} for session {command.session}",
+                    _duplicate(command),
                     now,
                 )
             ]
@@ -341,16 +367,8 @@ class TradingCore:
         self._client_order_ids[key] = order
         if isinstance(command, ReplaceOrder):
             return self._replace(order, command, now)
-        self.books[order.symbol].remove(order)
-        del self.open_orders[order.order_id]
-        order.cancel(command.client_order_id)
         return [
-            OrderCancelled(
-                event_id=self.identifiers.next_event_id(),
-                timestamp_us=now,
-                order=order.snapshot(),
-                text="cancelled at the client's request",
-            )
+            self._withdraw(order, command.client_order_id, "cancelled at the client's request", now)
         ]
 
     def _replace(self, order: Order, command: ReplaceOrder, now: int) -> list[Event]:
@@ -405,13 +423,9 @@ class TradingCore:
                 f"new quantity {command.quantity} is not above the quantity already filled, "
                 f"{order.cumulative_quantity}"
             )
-        opposite = self.books[order.symbol].best_price(order.side.opposite)
-        if (
-            order.post_only
-            and opposite is not None
-            and crosses(order.side, command.price, opposite)
-        ):
-            return invalid, f"post-only order would take liquidity at {opposite} ticks"
+        taken = self._liquidity_taken_at(order.symbol, order.side, command.price)
+        if order.post_only and taken is not None:
+            return invalid, f"post-only order would take liquidity at {taken} ticks"
         return None
 
     def _cancel_reject(
