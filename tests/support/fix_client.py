@@ -61,6 +61,7 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
         self.sender = sender
         self.begin_string = begin_string
         self._received: list[Received] = []
+        self._sent_rejects: list[Received] = []
         self._consumed: set[int] = set()
         self._arrival = threading.Condition()
         self.logged_on = threading.Event()
@@ -115,7 +116,15 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
         self.logged_out.set()
 
     def toAdmin(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
-        pass
+        # A Reject(3) this engine sends means a message from the venue failed its validation
+        # (and never reached fromApp): tests assert there are none.
+        try:
+            parsed = Received.parse(message.toString())
+            if parsed.msg_type == "3":
+                with self._arrival:
+                    self._sent_rejects.append(parsed)
+        except Exception as error:
+            print(f"test client could not parse an outgoing message: {error}")
 
     def toApp(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
         pass
@@ -202,6 +211,7 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
             fields[44] = price
         if time_in_force is not None:
             fields[59] = time_in_force
+        fields.update(self._handling_instruction())
         fields.update(extra or {})
         self.send("D", fields, header)
         return client_order_id
@@ -249,9 +259,14 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
             44: price,
             40: "2",
             60: _now(),
+            **self._handling_instruction(),
         }
         self.send("G", fields)
         return client_order_id
+
+    def _handling_instruction(self) -> dict[int, str]:
+        """HandlInst(21), which FIX 4.2 requires on D and G (1: automated, no intervention)."""
+        return {21: "1"} if self.begin_string == "FIX.4.2" else {}
 
     def expect(
         self, predicate: Predicate, timeout: float = 10.0, what: str = "a matching message"
@@ -275,6 +290,11 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
     def received(self) -> list[Received]:
         with self._arrival:
             return list(self._received)
+
+    def sent_rejects(self) -> list[Received]:
+        """The session Rejects this engine sent: venue messages its dictionary refused."""
+        with self._arrival:
+            return list(self._sent_rejects)
 
     def report(self, client_order_id: str, exec_type: str, timeout: float = 10.0) -> Received:
         return self.expect(

@@ -4,34 +4,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import (
     CancelOrder,
     Command,
+    ExpireOrders,
     PlaceOrder,
     ReplaceOrder,
     ResetSessionSequence,
     SequencedCommand,
+    SetTradingPhase,
 )
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
+    MassCancelReported,
     OrderAccepted,
     OrderCancelled,
+    OrderExpired,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
+    OrderRestated,
     OrderStatusReported,
+    OrderTriggered,
+    TradingPhaseChanged,
 )
 from fixvenue.domain.values import (
     Instrument,
     OrderType,
     Rejection,
+    SelfTradePrevention,
     SessionProfile,
     Side,
     TimeInForce,
+    TradingPhase,
 )
+from fixvenue.matching.book import OrderBook
 
 ACME = "ACME"
 BOLT = "BOLT"
@@ -46,8 +57,21 @@ A2 = "A2"
 ACCOUNTS = {S1: A1, S2: A2}
 
 INSTRUMENTS = (
-    Instrument(symbol=ACME, currency="USD", tick_size=Decimal("0.01"), reference_price=10_000),
-    Instrument(symbol=BOLT, currency="EUR", tick_size=Decimal("0.05"), reference_price=2_000),
+    # Market orders may trade up to 5% from the last (or reference) price.
+    Instrument(
+        symbol=ACME,
+        currency="USD",
+        tick_size=Decimal("0.01"),
+        reference_price=10_000,
+        market_band_basis_points=500,
+    ),
+    Instrument(
+        symbol=BOLT,
+        currency="EUR",
+        tick_size=Decimal("0.05"),
+        reference_price=2_000,
+        market_band_basis_points=500,
+    ),
 )
 PROFILES = (
     SessionProfile(session=S1, firm="FIRM1", accounts=frozenset({A1, A1B})),
@@ -59,10 +83,23 @@ SELL = Side.SELL
 DAY = TimeInForce.DAY
 GTC = TimeInForce.GOOD_TILL_CANCEL
 IOC = TimeInForce.IMMEDIATE_OR_CANCEL
+FOK = TimeInForce.FILL_OR_KILL
+GTD = TimeInForce.GOOD_TILL_DATE
+LIMIT = OrderType.LIMIT
+MARKET = OrderType.MARKET
+STOP = OrderType.STOP
+STOP_LIMIT = OrderType.STOP_LIMIT
+
+# Account A1B of FIRM1 prevents self-trades by decrement unless an order says otherwise.
+ACCOUNT_SELF_TRADE_PREVENTION = {A1B: SelfTradePrevention.DECREMENT}
 
 
 def new_core() -> TradingCore:
-    return TradingCore(instruments=INSTRUMENTS, sessions=PROFILES)
+    return TradingCore(
+        instruments=INSTRUMENTS,
+        sessions=PROFILES,
+        self_trade_prevention=ACCOUNT_SELF_TRADE_PREVENTION,
+    )
 
 
 def place(
@@ -75,7 +112,13 @@ def place(
     account: str | None = None,
     symbol: str = ACME,
     time_in_force: TimeInForce = DAY,
+    order_type: OrderType = LIMIT,
+    stop_price: int | None = None,
+    expire_time_us: int | None = None,
     post_only: bool = False,
+    minimum_quantity: int | None = None,
+    display_quantity: int | None = None,
+    self_trade_prevention: SelfTradePrevention | None = None,
     possible_resend: bool = False,
     defect: Rejection | None = None,
 ) -> PlaceOrder:
@@ -85,11 +128,16 @@ def place(
         account=ACCOUNTS[session] if account is None else account,
         symbol=symbol,
         side=side,
-        order_type=OrderType.LIMIT,
+        order_type=order_type,
         quantity=quantity,
         price=price,
         time_in_force=time_in_force,
+        stop_price=stop_price,
+        expire_time_us=expire_time_us,
         post_only=post_only,
+        minimum_quantity=minimum_quantity,
+        display_quantity=display_quantity,
+        self_trade_prevention=self_trade_prevention,
         possible_resend=possible_resend,
         defect=defect,
     )
@@ -125,6 +173,8 @@ def replace(
     *,
     session: str = S1,
     symbol: str = ACME,
+    order_type: OrderType | None = LIMIT,
+    stop_price: int | None = None,
     possible_resend: bool = False,
 ) -> ReplaceOrder:
     return ReplaceOrder(
@@ -134,8 +184,10 @@ def replace(
         order_id=None,
         symbol=symbol,
         side=side,
+        order_type=order_type,
         quantity=quantity,
         price=price,
+        stop_price=stop_price,
         possible_resend=possible_resend,
     )
 
@@ -144,14 +196,26 @@ def reset(session: str = S1) -> ResetSessionSequence:
     return ResetSessionSequence(session=session)
 
 
+def halt(symbol: str = ACME) -> SetTradingPhase:
+    return SetTradingPhase(symbol=symbol, phase=TradingPhase.HALTED, reason="news pending")
+
+
+def reopen(symbol: str = ACME) -> SetTradingPhase:
+    return SetTradingPhase(symbol=symbol, phase=TradingPhase.OPEN, reason="news out")
+
+
+EPOCH_US = 1_700_000_000_000_000
+
+
 def timestamp_of(sequence: int) -> int:
-    return 1_700_000_000_000_000 + sequence
+    """The time the driver gives command `sequence`: a microsecond after the one before."""
+    return EPOCH_US + sequence
 
 
-def sequenced(sequence: int, command: Command) -> SequencedCommand:
+def sequenced(sequence: int, command: Command, timestamp_us: int | None = None) -> SequencedCommand:
     return SequencedCommand(
         sequence=sequence,
-        timestamp_us=timestamp_of(sequence),
+        timestamp_us=timestamp_of(sequence) if timestamp_us is None else timestamp_us,
         inbound_sequence_number=sequence,
         command=command,
     )
@@ -168,10 +232,13 @@ class Driver:
     def fresh(cls) -> Driver:
         return cls(new_core(), [])
 
-    def send(self, command: Command) -> list[Event]:
-        result = self.core.apply(sequenced(self.core.last_sequence + 1, command))
+    def send(self, command: Command, timestamp_us: int | None = None) -> list[Event]:
+        result = self.core.apply(sequenced(self.core.last_sequence + 1, command, timestamp_us))
         self.events.extend(result)
         return result
+
+    def expire_at(self, timestamp_us: int) -> list[Event]:
+        return self.send(ExpireOrders(), timestamp_us)
 
     def send_all(self, *commands: Command) -> list[Event]:
         result: list[Event] = []
@@ -205,7 +272,50 @@ def kinds(events: list[Event]) -> list[str]:
             outline.append(f"replaced {order.client_order_id} {order.quantity}@{order.price}")
         elif isinstance(event, OrderStatusReported):
             outline.append(f"status {event.client_order_id}")
+        elif isinstance(event, OrderExpired):
+            outline.append(f"expired {event.order.client_order_id}")
+        elif isinstance(event, OrderTriggered):
+            outline.append(f"triggered {event.order.client_order_id}")
+        elif isinstance(event, OrderRestated):
+            outline.append(f"restated {event.order.client_order_id} {event.order.quantity}")
+        elif isinstance(event, TradingPhaseChanged):
+            outline.append(f"{event.phase.value} {event.symbol}")
         else:
             assert isinstance(event, CancelRejected)
             outline.append(f"cancel-reject {event.client_order_id}")
     return outline
+
+
+E = TypeVar(
+    "E",
+    MassCancelReported,
+    OrderAccepted,
+    OrderRejected,
+    OrderFilled,
+    OrderCancelled,
+    CancelRejected,
+    OrderStatusReported,
+    OrderExpired,
+    OrderTriggered,
+    OrderRestated,
+    TradingPhaseChanged,
+)
+
+
+def levels(book: OrderBook) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    """(bids, asks) as (price, quantity, orders), best first."""
+    return (
+        [(level.price, level.quantity, level.orders) for level in book.levels(BUY)],
+        [(level.price, level.quantity, level.orders) for level in book.levels(SELL)],
+    )
+
+
+def single(events: list[Event], kind: type[E]) -> E:
+    assert len(events) == 1, events
+    (event,) = events
+    assert isinstance(event, kind), event
+    return event
+
+
+def fills(events: list[Event]) -> list[OrderFilled]:
+    return [event for event in events if isinstance(event, OrderFilled)]

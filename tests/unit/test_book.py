@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from fixvenue.domain.values import Side
-from fixvenue.matching.book import LevelView, Match, OrderBook
+from fixvenue.domain.values import SelfTradePrevention, Side
+from fixvenue.matching.book import CancelResting, Decrement, LevelView, Match, OrderBook, Step
 from tests.unit.builders import ACME, BUY, SELL
 
 # (order_id, side, price, quantity), in arrival order
@@ -28,6 +28,16 @@ class TestOrder:
     side: Side
     price: int | None
     leaves_quantity: int
+    display_quantity: int | None = None
+    slice_quantity: int = 0
+
+    def __post_init__(self) -> None:
+        if self.display_quantity is not None:
+            self.slice_quantity = min(self.display_quantity, self.leaves_quantity)
+
+    @property
+    def visible_quantity(self) -> int:
+        return self.leaves_quantity if self.display_quantity is None else self.slice_quantity
 
 
 def book_of(*resting: Resting) -> tuple[OrderBook, dict[str, TestOrder]]:
@@ -39,17 +49,29 @@ def book_of(*resting: Resting) -> tuple[OrderBook, dict[str, TestOrder]]:
     return book, orders
 
 
+def matches(book: OrderBook, side: Side, limit: int, quantity: int) -> list[Match]:
+    """The sweep of an order whose firm has nothing on the book: matches only."""
+    steps = book.sweep(side, limit, quantity).steps
+    assert all(isinstance(step, Match) for step in steps), steps
+    return [step for step in steps if isinstance(step, Match)]
+
+
 def traded(matches: list[Match]) -> list[Traded]:
     return [(m.resting.order_id, m.quantity, m.price) for m in matches]
 
 
 def apply_fills(book: OrderBook, orders: dict[str, TestOrder], matches: list[Match]) -> None:
-    """What the core does with matches: reduce the resting quantity, remove what is filled."""
+    """What the core does with matches: reduce the resting quantity, remove what is filled,
+    and send an iceberg whose slice is used up to the back with a new slice."""
     for match in matches:
         order = orders[match.resting.order_id]
         order.leaves_quantity -= match.quantity
+        order.slice_quantity -= match.quantity
         if order.leaves_quantity == 0:
             book.remove(order)
+        elif order.display_quantity is not None and order.slice_quantity == 0:
+            order.slice_quantity = min(order.display_quantity, order.leaves_quantity)
+            book.requeue(order)
 
 
 def levels(book: OrderBook, side: Side) -> list[Level]:
@@ -215,10 +237,10 @@ def test_matching_scenario(scenario: Scenario) -> None:
     book, orders = book_of(*scenario.resting)
     side, limit, quantity = scenario.aggressor
 
-    matches = book.matches(side, limit, quantity)
+    swept = matches(book, side, limit, quantity)
 
-    assert traded(matches) == list(scenario.expected)
-    apply_fills(book, orders, matches)
+    assert traded(swept) == list(scenario.expected)
+    apply_fills(book, orders, swept)
     assert levels(book, BUY) == list(scenario.bids_after)
     assert levels(book, SELL) == list(scenario.asks_after)
     assert not book.is_crossed()
@@ -226,13 +248,13 @@ def test_matching_scenario(scenario: Scenario) -> None:
 
 def test_matches_are_the_resting_order_objects_themselves() -> None:
     book, orders = book_of(("a", SELL, 100, 5))
-    (match,) = book.matches(BUY, 100, 1)
+    (match,) = matches(book, BUY, 100, 1)
     assert match.resting is orders["a"]
 
 
 def test_computing_matches_does_not_change_the_book() -> None:
     book, orders = book_of(("a", SELL, 100, 3), ("b", SELL, 101, 4), ("c", BUY, 99, 1))
-    book.matches(BUY, 101, 100)
+    matches(book, BUY, 101, 100)
     assert levels(book, SELL) == [(100, 3, 1), (101, 4, 1)]
     assert levels(book, BUY) == [(99, 1, 1)]
     assert [o.leaves_quantity for o in orders.values()] == [3, 4, 1]
@@ -241,13 +263,13 @@ def test_computing_matches_does_not_change_the_book() -> None:
 def test_a_partially_filled_order_keeps_its_place_at_the_head_of_its_level() -> None:
     book, orders = book_of(("a", SELL, 101, 10), ("b", SELL, 101, 5))
 
-    first = book.matches(BUY, 101, 4)
+    first = matches(book, BUY, 101, 4)
     apply_fills(book, orders, first)
     assert traded(first) == [("a", 4, 101)]
     assert levels(book, SELL) == [(101, 11, 2)]
     assert order_ids(book, SELL) == ["a", "b"]
 
-    second = book.matches(BUY, 101, 8)
+    second = matches(book, BUY, 101, 8)
     apply_fills(book, orders, second)
     assert traded(second) == [("a", 6, 101), ("b", 2, 101)]
     assert levels(book, SELL) == [(101, 3, 1)]
@@ -256,11 +278,11 @@ def test_a_partially_filled_order_keeps_its_place_at_the_head_of_its_level() -> 
 
 def test_an_order_added_later_at_the_same_price_queues_behind_a_partially_filled_one() -> None:
     book, orders = book_of(("a", BUY, 100, 10))
-    apply_fills(book, orders, book.matches(SELL, 100, 7))
+    apply_fills(book, orders, matches(book, SELL, 100, 7))
     late = TestOrder("z", BUY, 100, 50)
     book.add(late)
     orders["z"] = late
-    assert traded(book.matches(SELL, 100, 5)) == [("a", 3, 100), ("z", 2, 100)]
+    assert traded(matches(book, SELL, 100, 5)) == [("a", 3, 100), ("z", 2, 100)]
 
 
 def test_removing_the_last_order_of_a_level_deletes_the_level() -> None:
@@ -269,7 +291,7 @@ def test_removing_the_last_order_of_a_level_deletes_the_level() -> None:
     assert levels(book, SELL) == [(101, 5, 1)]
     assert book.best_price(SELL) == 101
     assert not book.contains(orders["a"])
-    assert traded(book.matches(BUY, 100, 5)) == []
+    assert traded(matches(book, BUY, 100, 5)) == []
 
 
 def test_removing_every_order_leaves_an_empty_side() -> None:
@@ -401,3 +423,108 @@ def test_the_same_order_id_cannot_rest_twice_at_one_price() -> None:
 
 def test_a_book_knows_its_symbol() -> None:
     assert OrderBook("XYZ").symbol == "XYZ"
+
+
+# -- icebergs ------------------------------------------------------------------------
+
+
+def iceberg(order_id: str, side: Side, price: int, quantity: int, display: int) -> TestOrder:
+    return TestOrder(order_id, side, price, quantity, display_quantity=display)
+
+
+def test_a_level_shows_an_iceberg_with_its_slice_only() -> None:
+    book = OrderBook(ACME)
+    book.add(iceberg("i", SELL, 100, 50, 10))
+    book.add(TestOrder("a", SELL, 100, 5))
+    assert levels(book, SELL) == [(100, 15, 2)]
+
+
+def test_an_aggressor_takes_the_slice_then_the_next_order_then_the_refreshed_slice() -> None:
+    book = OrderBook(ACME)
+    orders = {"i": iceberg("i", SELL, 100, 25, 10), "a": TestOrder("a", SELL, 100, 4)}
+    for order in orders.values():
+        book.add(order)
+
+    swept = matches(book, BUY, 100, 30)
+
+    assert traded(swept) == [("i", 10, 100), ("a", 4, 100), ("i", 10, 100), ("i", 5, 100)]
+    apply_fills(book, orders, swept)
+    assert levels(book, SELL) == []
+
+
+def test_applying_an_iceberg_sweep_leaves_the_refreshed_slice_at_the_back() -> None:
+    book = OrderBook(ACME)
+    orders = {"i": iceberg("i", SELL, 100, 25, 10), "a": TestOrder("a", SELL, 100, 20)}
+    for order in orders.values():
+        book.add(order)
+
+    swept = matches(book, BUY, 100, 12)
+
+    assert traded(swept) == [("i", 10, 100), ("a", 2, 100)]
+    apply_fills(book, orders, swept)
+    assert order_ids(book, SELL) == ["a", "i"]
+    assert levels(book, SELL) == [(100, 28, 2)]
+
+
+def test_an_iceberg_sweep_does_not_go_past_the_limit_price_for_hidden_quantity() -> None:
+    book = OrderBook(ACME)
+    book.add(iceberg("i", SELL, 101, 25, 10))
+    assert traded(matches(book, BUY, 100, 30)) == []
+
+
+# -- self-trade prevention -------------------------------------------------------------
+
+
+def own_firm_sweep(
+    prevention: SelfTradePrevention, quantity: int = 10
+) -> tuple[list[Step], int, str | None]:
+    """A buy for `quantity` at 101 into: other firm 3@100, own firm 5@100, other firm 4@101."""
+    book, _ = book_of(("x", SELL, 100, 3), ("own", SELL, 100, 5), ("y", SELL, 101, 4))
+    sweep = book.sweep(
+        BUY, 101, quantity, is_own=lambda resting: resting.order_id == "own", prevention=prevention
+    )
+    stopped_by = None if sweep.stopped_by is None else sweep.stopped_by.order_id
+    return sweep.steps, sweep.traded, stopped_by
+
+
+def outline(steps: list[Step]) -> list[str]:
+    result = []
+    for step in steps:
+        if isinstance(step, Match):
+            result.append(f"trade {step.resting.order_id} {step.quantity}")
+        elif isinstance(step, CancelResting):
+            result.append(f"cancel {step.resting.order_id}")
+        else:
+            assert isinstance(step, Decrement)
+            result.append(f"decrement {step.resting.order_id} {step.quantity}")
+    return result
+
+
+def test_cancel_resting_skips_the_own_order_and_goes_on_trading() -> None:
+    steps, traded_quantity, stopped_by = own_firm_sweep(SelfTradePrevention.CANCEL_RESTING)
+    assert outline(steps) == ["trade x 3", "cancel own", "trade y 4"]
+    assert (traded_quantity, stopped_by) == (7, None)
+
+
+def test_cancel_aggressor_stops_at_the_own_order() -> None:
+    steps, traded_quantity, stopped_by = own_firm_sweep(SelfTradePrevention.CANCEL_AGGRESSOR)
+    assert outline(steps) == ["trade x 3"]
+    assert (traded_quantity, stopped_by) == (3, "own")
+
+
+def test_cancel_both_cancels_the_own_order_and_stops() -> None:
+    steps, traded_quantity, stopped_by = own_firm_sweep(SelfTradePrevention.CANCEL_BOTH)
+    assert outline(steps) == ["trade x 3", "cancel own"]
+    assert (traded_quantity, stopped_by) == (3, "own")
+
+
+def test_decrement_uses_up_the_smaller_quantity_and_goes_on_with_the_rest() -> None:
+    steps, traded_quantity, stopped_by = own_firm_sweep(SelfTradePrevention.DECREMENT, 12)
+    assert outline(steps) == ["trade x 3", "decrement own 5", "trade y 4"]
+    assert (traded_quantity, stopped_by) == (7, None)
+
+
+def test_decrement_can_use_up_the_aggressor() -> None:
+    steps, traded_quantity, stopped_by = own_firm_sweep(SelfTradePrevention.DECREMENT, 6)
+    assert outline(steps) == ["trade x 3", "decrement own 3"]
+    assert (traded_quantity, stopped_by) == (3, None)

@@ -13,23 +13,29 @@ from fixvenue.domain.commands import (
     CancelAllOrders,
     CancelOrder,
     Command,
+    ExpireOrders,
     PlaceOrder,
     ReplaceOrder,
     RequestOrderStatus,
+    SetTradingPhase,
 )
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
     MassCancelReported,
     OrderAccepted,
+    OrderExpired,
     OrderFilled,
     OrderRejected,
     OrderStatusReported,
+    OrderTriggered,
+    TradingPhaseChanged,
 )
 from fixvenue.domain.values import (
     Liquidity,
     MassCancelScope,
     OrderRejectReason,
+    SelfTradePrevention,
     Side,
     TimeInForce,
 )
@@ -38,18 +44,29 @@ from tests.unit.builders import (
     ACCOUNTS,
     BUY,
     DAY,
+    EPOCH_US,
+    FOK,
     GTC,
+    GTD,
+    INSTRUMENTS,
     IOC,
+    LIMIT,
+    MARKET,
     S1,
     S2,
     SELL,
+    STOP,
+    STOP_LIMIT,
     SYMBOLS,
     Driver,
     cancel,
+    halt,
     place,
+    reopen,
     replace,
     reset,
     run,
+    timestamp_of,
 )
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, database=None)
@@ -59,11 +76,24 @@ ORDER_CLORDIDS = tuple(f"K{n}" for n in range(12))
 CANCEL_CLORDIDS = tuple(f"C{n}" for n in range(6))
 # Mostly valid, in a narrow band so that orders cross often; now and then invalid.
 QUANTITIES = (*range(1, 7), *range(1, 7), *range(1, 7), 0)
-PRICES: tuple[int | None, ...] = (*range(98, 103), *range(98, 103), *range(98, 103), None)
+# Ticks from the reference price, or None for no price.
+PRICE_OFFSETS: tuple[int | None, ...] = (*range(-2, 3), *range(-2, 3), *range(-2, 3), None)
+REFERENCE_PRICES = {instrument.symbol: instrument.reference_price for instrument in INSTRUMENTS}
+
+
+def prices(symbol: str) -> st.SearchStrategy[int | None]:
+    """Prices in a narrow band around the symbol's reference, so that orders cross often."""
+    return st.sampled_from(PRICE_OFFSETS).map(
+        lambda offset: None if offset is None else REFERENCE_PRICES[symbol] + offset
+    )
+
+
+ORDER_TYPES = (LIMIT, LIMIT, LIMIT, LIMIT, MARKET, STOP, STOP_LIMIT)
 
 
 @st.composite
-def place_orders(draw: st.DrawFn) -> PlaceOrder:
+def place_orders(draw: st.DrawFn, sequence: int) -> PlaceOrder:
+    """An order, to be command number `sequence` of its stream."""
     session = draw(st.sampled_from(SESSIONS))
     other = S2 if session == S1 else S1
     account = draw(
@@ -71,16 +101,33 @@ def place_orders(draw: st.DrawFn) -> PlaceOrder:
             (ACCOUNTS[session],) * 8 + (ACCOUNTS[other],) + ((A1B,) if session == S1 else ())
         )
     )
+    order_type = draw(st.sampled_from(ORDER_TYPES))
+    # Now and then an instruction that does not fit the order type or time in force.
+    misfit = draw(st.integers(0, 19)) == 0
+    symbol = draw(st.sampled_from(SYMBOLS))
+    price = draw(prices(symbol)) if order_type.has_limit_price or misfit else None
+    stop_price = draw(prices(symbol)) if order_type.is_stop or misfit else None
+    time_in_force = draw(st.sampled_from((DAY, DAY, GTC, IOC, FOK, GTD)))
+    immediate = time_in_force.is_immediate
+    may_rest = order_type.has_limit_price and not immediate
+    # The driver stamps command n with EPOCH_US + n: most of these expire within a stream.
+    expire_time = EPOCH_US + sequence + draw(st.integers(-1, 12))
     return place(
         draw(st.sampled_from(ORDER_CLORDIDS)),
         draw(st.sampled_from((BUY, SELL))),
         draw(st.sampled_from(QUANTITIES)),
-        draw(st.sampled_from(PRICES)),
+        price,
         session=session,
         account=account,
-        symbol=draw(st.sampled_from(SYMBOLS)),
-        time_in_force=draw(st.sampled_from((DAY, DAY, GTC, IOC, TimeInForce.FILL_OR_KILL))),
-        post_only=draw(st.integers(0, 5)) == 0,
+        symbol=symbol,
+        time_in_force=time_in_force,
+        order_type=order_type,
+        stop_price=stop_price,
+        expire_time_us=expire_time if time_in_force is GTD or misfit else None,
+        post_only=(order_type is LIMIT or misfit) and draw(st.integers(0, 5)) == 0,
+        minimum_quantity=draw(st.sampled_from((None, 1, 3, 5))) if immediate or misfit else None,
+        display_quantity=draw(st.sampled_from((None, 1, 2, 4))) if may_rest or misfit else None,
+        self_trade_prevention=draw(st.sampled_from((None, None, *SelfTradePrevention))),
         possible_resend=draw(st.integers(0, 4)) == 0,
     )
 
@@ -94,11 +141,13 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
         places = [c for c in commands if isinstance(c, PlaceOrder)]
         kind = draw(
             st.sampled_from(
-                ("place",) * 6 + ("cancel", "cancel", "replace", "replace", "random", "repeat")
+                ("place",) * 6
+                + ("cancel", "cancel", "replace", "replace", "random", "random", "repeat")
+                + ("phase",)
             )
         )
         if kind == "place" or (kind in ("cancel", "replace", "repeat") and not places):
-            commands.append(draw(place_orders()))
+            commands.append(draw(place_orders(len(commands) + 1)))
         elif kind == "cancel":
             target = draw(st.sampled_from(places))
             side: Side | None = target.side
@@ -117,15 +166,18 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
             )
         elif kind == "replace":
             target = draw(st.sampled_from(places))
+            order_type = target.order_type
             commands.append(
                 replace(
                     draw(st.sampled_from(CANCEL_CLORDIDS + ORDER_CLORDIDS[:1])),
                     draw(st.sampled_from((target.client_order_id, *CANCEL_CLORDIDS[:2]))),
                     target.side,
                     draw(st.sampled_from(QUANTITIES)),
-                    draw(st.sampled_from(PRICES)),
+                    draw(prices(target.symbol)) if order_type.has_limit_price else None,
                     session=target.session,
                     symbol=target.symbol,
+                    order_type=draw(st.sampled_from((order_type,) * 8 + ORDER_TYPES)),
+                    stop_price=draw(prices(target.symbol)) if order_type.is_stop else None,
                     possible_resend=draw(st.integers(0, 4)) == 0,
                 )
             )
@@ -142,6 +194,7 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                         possible_resend=st.booleans(),
                     )
                     | st.builds(reset, st.sampled_from(SESSIONS))
+                    | st.just(ExpireOrders())
                     | st.builds(
                         CancelAllOrders,
                         session=st.sampled_from(SESSIONS),
@@ -162,6 +215,9 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                     )
                 )
             )
+        elif kind == "phase":  # halts are short: reopening is likelier
+            change = draw(st.sampled_from((halt, reopen, reopen)))
+            commands.append(change(draw(st.sampled_from(SYMBOLS))))
         else:  # an earlier command again, as a resend or as a plain duplicate
             earlier = draw(st.sampled_from(commands))
             if isinstance(earlier, PlaceOrder | CancelOrder | ReplaceOrder):
@@ -184,7 +240,10 @@ def assert_order_quantities_are_consistent(
     """CumQty never exceeds OrderQty; open orders have CumQty + LeavesQty == OrderQty; and
     CumQty and the notional are exactly the sums of the order's fills so far."""
     for event in events:
-        if isinstance(event, CancelRejected | MassCancelReported) or event.order is None:
+        if (
+            isinstance(event, CancelRejected | MassCancelReported | TradingPhaseChanged)
+            or event.order is None
+        ):
             continue
         order = event.order
         if isinstance(event, OrderFilled):
@@ -208,9 +267,12 @@ def assert_both_sides_of_every_trade_agree(
     command: Command, events: list[Event], earlier_trade_ids: set[str]
 ) -> None:
     trades: dict[str, list[OrderFilled]] = defaultdict(list)
+    triggered = set()
     for event in events:
         if isinstance(event, OrderFilled):
             trades[event.fill.trade_id].append(event)
+        elif isinstance(event, OrderTriggered):
+            triggered.add(event.order.order_id)
     for trade_id, sides in trades.items():
         assert trade_id not in earlier_trade_ids, trade_id
         assert len(sides) == 2, sides
@@ -221,30 +283,37 @@ def assert_both_sides_of_every_trade_agree(
         assert resting.fill.price == aggressor.fill.price == resting.order.price, sides
         assert resting.order.side is aggressor.order.side.opposite, sides
         assert resting.order.symbol == aggressor.order.symbol, sides
-        # Only the command's own order removes liquidity, and never beyond its limit.
+        # Only the command's own order, or a stop it triggered, removes liquidity, and
+        # never beyond its limit.
         assert isinstance(command, PlaceOrder | ReplaceOrder), command
         assert (aggressor.order.session, aggressor.order.client_order_id) == (
             command.session,
             command.client_order_id,
-        )
-        assert aggressor.order.price is not None
+        ) or aggressor.order.order_id in triggered, (command, sides)
         assert not aggressor.order.post_only, "a post-only order never takes liquidity"
-        if aggressor.order.side is BUY:
-            assert aggressor.fill.price <= aggressor.order.price, sides
-        else:
-            assert aggressor.fill.price >= aggressor.order.price, sides
-    if isinstance(command, PlaceOrder) and command.time_in_force is TimeInForce.FILL_OR_KILL:
+        if aggressor.order.price is not None:
+            if aggressor.order.side is BUY:
+                assert aggressor.fill.price <= aggressor.order.price, sides
+            else:
+                assert aggressor.fill.price >= aggressor.order.price, sides
+    if isinstance(command, PlaceOrder) and command.time_in_force.is_immediate:
         filled = sum(
             fill.fill.quantity
             for fills in trades.values()
             for fill in fills
             if fill.fill.liquidity is Liquidity.REMOVED
+            and fill.order.client_order_id == command.client_order_id
         )
-        assert filled in (0, command.quantity), "a FOK order fills completely or not at all"
+        if command.time_in_force is TimeInForce.FILL_OR_KILL:
+            assert filled in (0, command.quantity), "a FOK order fills completely or not at all"
+        if command.minimum_quantity is not None:
+            assert filled == 0 or filled >= command.minimum_quantity, "MinQty or nothing"
     earlier_trade_ids.update(trades)
 
 
-def assert_open_orders_are_exactly_the_booked_orders(core: TradingCore) -> None:
+def assert_open_orders_are_exactly_the_booked_orders_and_waiting_stops(
+    core: TradingCore,
+) -> None:
     booked = {}
     for symbol, book in core.books.items():
         for side in (BUY, SELL):
@@ -254,12 +323,32 @@ def assert_open_orders_are_exactly_the_booked_orders(core: TradingCore) -> None:
                 assert resting.order_id not in booked, resting
                 booked[resting.order_id] = resting
                 assert resting.side is side, resting
-    assert booked.keys() == core.open_orders.keys()
+    waiting = {order_id for order_id, order in core.open_orders.items() if not order.triggered}
+    assert booked.keys() == core.open_orders.keys() - waiting
+    assert sum(len(stops) for stops in core.stops.values()) == len(waiting)
     for order_id, order in core.open_orders.items():
-        assert booked[order_id] is order
         assert order.status.is_open and order.leaves_quantity > 0, order
+        if order_id in waiting:
+            assert order.order_type.is_stop and core.stops[order.symbol].contains(order)
+            continue
+        assert booked[order_id] is order
         assert not order.time_in_force.is_immediate, "an IOC or FOK order never rests"
+        assert order.price is not None, "a market order never rests"
         assert core.books[order.symbol].contains(order), order
+        assert 0 < order.visible_quantity <= order.leaves_quantity, order
+
+
+def assert_expiry_is_exact(core: TradingCore, command: Command, events: list[Event]) -> None:
+    """An expiry expires every order whose time has come and no other."""
+    now = timestamp_of(core.last_sequence)
+    for event in events:
+        if isinstance(event, OrderExpired):
+            assert isinstance(command, ExpireOrders), command
+            assert event.order.expire_time_us is not None
+            assert event.order.expire_time_us <= now, event
+    if isinstance(command, ExpireOrders):
+        for order in core.open_orders.values():
+            assert order.expire_time_us is None or order.expire_time_us > now, order
 
 
 def assert_duplicates_and_resends_are_handled(
@@ -286,7 +375,9 @@ def assert_duplicates_and_resends_are_handled(
         seen.add(key)
     elif isinstance(command, RequestOrderStatus):
         assert len(events) == 1 and isinstance(events[0], OrderStatusReported), events
-    else:
+    elif isinstance(command, SetTradingPhase):
+        assert len(events) == 1 and isinstance(events[0], TradingPhaseChanged), events
+    elif not isinstance(command, ExpireOrders):
         assert events == []
 
 
@@ -303,8 +394,9 @@ def test_every_command_leaves_the_core_consistent(commands: list[Command]) -> No
         assert_no_book_is_crossed(driver.core)
         assert_order_quantities_are_consistent(events, fills_so_far)
         assert_both_sides_of_every_trade_agree(command, events, trade_ids)
-        assert_open_orders_are_exactly_the_booked_orders(driver.core)
+        assert_open_orders_are_exactly_the_booked_orders_and_waiting_stops(driver.core)
         assert_duplicates_and_resends_are_handled(command, events, seen)
+        assert_expiry_is_exact(driver.core, command, events)
         for event in events:
             assert event.event_id == last_event_id + 1, (last_event_id, event)
             last_event_id = event.event_id
@@ -335,6 +427,10 @@ def state_of(core: TradingCore) -> object:
             symbol: [[o.order_id for o in book.orders(side)] for side in (BUY, SELL)]
             for symbol, book in core.books.items()
         },
+        {symbol: len(stops) for symbol, stops in core.stops.items()},
+        core.phases,
+        core.last_trade_prices,
+        core.next_expiry_us,
         vars(core.identifiers),
         core.last_sequence,
     )

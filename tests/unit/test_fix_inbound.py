@@ -7,10 +7,23 @@ from decimal import Decimal
 import pytest
 
 from fixvenue.domain.commands import PlaceOrder
-from fixvenue.domain.values import Instrument, OrderRejectReason, price_to_ticks
+from fixvenue.domain.values import (
+    Instrument,
+    OrderRejectReason,
+    OrderType,
+    SelfTradePrevention,
+    TimeInForce,
+    price_to_ticks,
+)
 from fixvenue.fix import inbound
 
-ACME = Instrument(symbol="ACME", currency="USD", tick_size=Decimal("0.01"), reference_price=10_000)
+ACME = Instrument(
+    symbol="ACME",
+    currency="USD",
+    tick_size=Decimal("0.01"),
+    reference_price=10_000,
+    market_band_basis_points=500,
+)
 
 
 def _order(overrides: dict[int, str]) -> PlaceOrder:
@@ -44,3 +57,54 @@ def test_a_quantity_beyond_the_bound_is_a_defect() -> None:
 def test_a_price_finer_than_decimals_default_precision_is_not_rounded_onto_the_tick() -> None:
     order = _order({44: "100.0000000000000000000000000001"})
     assert order.defect is not None and order.defect.reason is OrderRejectReason.INVALID_PRICE
+
+
+@pytest.mark.parametrize(
+    ("code", "order_type"),
+    [
+        ("1", OrderType.MARKET),
+        ("2", OrderType.LIMIT),
+        ("3", OrderType.STOP),
+        ("4", OrderType.STOP_LIMIT),
+    ],
+)
+def test_every_supported_order_type_translates(code: str, order_type: OrderType) -> None:
+    order = _order({40: code})
+    assert order.order_type is order_type and order.defect is None
+
+
+def test_the_order_instructions_of_a_gtd_iceberg_stop_limit_translate_exactly() -> None:
+    order = _order(
+        {
+            40: "4",
+            99: "99.50",
+            59: "6",
+            126: "20261122-15:30:00.250000",
+            111: "10",
+            7928: "D",
+        }
+    )
+    assert order.defect is None
+    assert (order.stop_price, order.display_quantity) == (9_950, 10)
+    assert order.time_in_force is TimeInForce.GOOD_TILL_DATE
+    assert order.expire_time_us == 1_795_361_400_250_000
+    assert order.self_trade_prevention is SelfTradePrevention.DECREMENT
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason", "text"),
+    [
+        ({99: "99.505"}, OrderRejectReason.INVALID_PRICE, "StopPx(99)=99.505"),
+        ({110: "1.5"}, OrderRejectReason.INCORRECT_QUANTITY, "MinQty(110)=1.5"),
+        ({111: "x"}, OrderRejectReason.INCORRECT_QUANTITY, "MaxFloor(111)=x"),
+        ({126: "tomorrow"}, OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC, "ExpireTime"),
+        ({7928: "Z"}, OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC, "7928"),
+    ],
+)
+def test_an_order_instruction_the_venue_cannot_express_is_a_defect_that_says_which(
+    overrides: dict[int, str], reason: OrderRejectReason, text: str
+) -> None:
+    order = _order(overrides)
+    assert order.defect is not None
+    assert order.defect.reason is reason
+    assert text in order.defect.text

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import get_args
 
 import pytest
 
-from fixvenue.domain.commands import CancelAllOrders, PlaceOrder, RequestOrderStatus
+from fixvenue.domain.commands import CancelAllOrders, Command, PlaceOrder, RequestOrderStatus
 from fixvenue.domain.events import (
     CancelRejected,
-    Event,
     Fill,
     MassCancelReported,
     OrderAccepted,
@@ -33,7 +32,6 @@ from fixvenue.domain.values import (
     Side,
     TimeInForce,
 )
-from fixvenue.matching.book import OrderBook
 from tests.unit.builders import (
     A1,
     A1B,
@@ -49,12 +47,15 @@ from tests.unit.builders import (
     SELL,
     Driver,
     cancel,
+    fills,
     kinds,
+    levels,
     new_core,
     place,
     replace,
     reset,
     sequenced,
+    single,
     timestamp_of,
 )
 
@@ -64,17 +65,6 @@ FILLED = OrderStatus.FILLED
 CANCELLED = OrderStatus.CANCELLED
 REJECTED = OrderStatus.REJECTED
 
-E = TypeVar(
-    "E",
-    MassCancelReported,
-    OrderAccepted,
-    OrderRejected,
-    OrderFilled,
-    OrderCancelled,
-    CancelRejected,
-    OrderStatusReported,
-)
-
 
 def quantities(
     event: OrderAccepted | OrderRejected | OrderFilled | OrderCancelled,
@@ -82,25 +72,6 @@ def quantities(
     """(status, CumQty, LeavesQty, cumulative notional) of the order the event reports."""
     order = event.order
     return order.status, order.cumulative_quantity, order.leaves_quantity, order.cumulative_notional
-
-
-def levels(book: OrderBook) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
-    """(bids, asks) as (price, quantity, orders), best first."""
-    return (
-        [(level.price, level.quantity, level.orders) for level in book.levels(BUY)],
-        [(level.price, level.quantity, level.orders) for level in book.levels(SELL)],
-    )
-
-
-def single(events: list[Event], kind: type[E]) -> E:
-    assert len(events) == 1, events
-    (event,) = events
-    assert isinstance(event, kind), event
-    return event
-
-
-def fills(events: list[Event]) -> list[OrderFilled]:
-    return [event for event in events if isinstance(event, OrderFilled)]
 
 
 # -- acceptance ----------------------------------------------------------------------
@@ -495,13 +466,6 @@ def test_a_partly_filled_aggressor_rests_its_remainder_behind_nobody() -> None:
     assert quantities(fills(events)[-1]) == (PARTIAL, 3, 5, 300)
     assert levels(driver.core.books[ACME]) == ([(100, 5, 1)], [])
     assert driver.core.open_orders["O2"].leaves_quantity == 5
-
-
-def test_an_order_may_trade_against_its_own_session() -> None:
-    driver = Driver.fresh()
-    driver.send(place("S", SELL, 2, 100))
-    events = driver.send(place("B", BUY, 2, 100, account=A1B))
-    assert kinds(events) == ["new B", "fill S 2@100", "fill B 2@100"]
 
 
 # -- time in force -------------------------------------------------------------------
@@ -1020,3 +984,8 @@ def test_a_mass_cancel_the_venue_cannot_do_is_rejected_and_cancels_nothing(
     report = single(driver.send(_mass_cancel("M1", scope, symbol)), MassCancelReported)
     assert (report.reject_reason, report.cancelled) == (reason, 0)
     assert list(driver.core.open_orders) == ["O1"]
+
+
+def test_the_core_handles_every_kind_of_command() -> None:
+    core = new_core()
+    assert set(get_args(Command)) == set(core._handlers)

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from fixvenue.domain.values import (
+    BASIS_POINTS_PER_UNIT,
     PRICE_BOUND,
     Instrument,
+    SelfTradePrevention,
     SessionProfile,
     SessionRole,
     price_to_ticks,
@@ -71,6 +73,8 @@ class VenueConfig:
     sessions: tuple[SessionConfig, ...]
     default_risk: RiskLimits
     account_risk: dict[str, RiskLimits]
+    # Per account, where it is not the default of cancelling the resting order.
+    self_trade_prevention: dict[str, SelfTradePrevention]
 
     def session(self, target_comp_id: str) -> SessionConfig:
         for session in self.sessions:
@@ -87,6 +91,8 @@ class VenueConfig:
 
 
 DEFAULT_THROTTLE = 500
+DEFAULT_MARKET_BAND_PERCENT = "5"
+_PERCENT = Decimal(100)
 
 
 def load(path: Path) -> VenueConfig:
@@ -142,6 +148,16 @@ class _Reader:
             raise self.fail(where, "expected a positive decimal number")
         return number
 
+    def basis_points(self, value: Any, where: str) -> int:
+        """A percentage below 100 with at most two decimals, in hundredths of a percent."""
+        basis_points = self.decimal(value, where) * BASIS_POINTS_PER_UNIT / _PERCENT
+        if (
+            basis_points != basis_points.to_integral_value()
+            or basis_points >= BASIS_POINTS_PER_UNIT
+        ):
+            raise self.fail(where, "expected a percentage below 100 with at most two decimals")
+        return int(basis_points)
+
     def boolean(self, value: Any, where: str) -> bool:
         if not isinstance(value, bool):
             raise self.fail(where, "expected true or false")
@@ -158,7 +174,16 @@ class _Reader:
         top = self.table(
             data,
             "top level",
-            {"venue", "fix", "metrics", "admin", "instruments", "sessions", "risk"},
+            {
+                "venue",
+                "fix",
+                "metrics",
+                "admin",
+                "instruments",
+                "sessions",
+                "risk",
+                "self_trade_prevention",
+            },
             {"venue", "fix", "metrics", "admin", "instruments", "sessions", "risk"},
         )
         venue = self.table(top["venue"], "venue", {"comp_id", "data_dir"}, {"comp_id"})
@@ -172,6 +197,9 @@ class _Reader:
         instruments = self.instruments(top["instruments"])
         sessions = self.sessions(top["sessions"])
         default_risk, account_risk = self.risk(top["risk"])
+        self_trade_prevention = self.self_trade_prevention(
+            top.get("self_trade_prevention", {}), sessions
+        )
         return VenueConfig(
             path=self.path,
             comp_id=self.string(venue["comp_id"], "venue.comp_id"),
@@ -188,6 +216,7 @@ class _Reader:
             sessions=sessions,
             default_risk=default_risk,
             account_risk=account_risk,
+            self_trade_prevention=self_trade_prevention,
         )
 
     def dictionaries(self, data: Any) -> dict[str, Path]:
@@ -207,8 +236,8 @@ class _Reader:
         result: list[Instrument] = []
         for index, item in enumerate(data):
             where = f"instruments[{index}]"
-            keys = {"symbol", "currency", "tick_size", "reference_price"}
-            table = self.table(item, where, keys, keys)
+            required = {"symbol", "currency", "tick_size", "reference_price"}
+            table = self.table(item, where, required | {"market_band_percent"}, required)
             tick_size = self.decimal(table["tick_size"], f"{where}.tick_size")
             reference = self.decimal(table["reference_price"], f"{where}.reference_price")
             if reference >= PRICE_BOUND:
@@ -224,6 +253,10 @@ class _Reader:
                     currency=self.string(table["currency"], f"{where}.currency"),
                     tick_size=tick_size,
                     reference_price=reference_ticks,
+                    market_band_basis_points=self.basis_points(
+                        table.get("market_band_percent", DEFAULT_MARKET_BAND_PERCENT),
+                        f"{where}.market_band_percent",
+                    ),
                 )
             )
         symbols = [i.symbol for i in result]
@@ -324,3 +357,18 @@ class _Reader:
         return default, {
             name: self.limits(value, f"risk.accounts.{name}") for name, value in accounts.items()
         }
+
+    def self_trade_prevention(
+        self, data: Any, sessions: tuple[SessionConfig, ...]
+    ) -> dict[str, SelfTradePrevention]:
+        accounts = {account for session in sessions for account in session.accounts}
+        table = self.table(data, "self_trade_prevention", accounts, set())
+        modes = ", ".join(mode.value for mode in SelfTradePrevention)
+        result = {}
+        for account, value in table.items():
+            where = f"self_trade_prevention.{account}"
+            try:
+                result[account] = SelfTradePrevention(self.string(value, where))
+            except ValueError:
+                raise self.fail(where, f"expected one of {modes}") from None
+        return result

@@ -8,7 +8,9 @@
                                                     ▼
                              sending queue ──► sender: events to their FIX sessions
 
-The sequencer is the one thread that touches trading state. The writer commits whatever
+The sequencer is the one thread that touches trading state. It also keeps the core's time:
+when a good-till-date order's expire time comes it sequences an ExpireOrders command, so
+expiry is in the ledger and replays like everything else. The writer commits whatever
 has piled up since its last commit in one transaction (group commit), so batches grow with
 load; only committed events reach the sender, which sends them in commit order while the
 writer is already committing the next batch. Every queue is bounded: when the ledger falls
@@ -32,8 +34,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from fixvenue.app.faults import FailPoints
 from fixvenue.core.trading import TradingCore
-from fixvenue.domain.commands import ReceivedCommand, SequencedCommand
-from fixvenue.domain.events import Event
+from fixvenue.domain.commands import Command, ExpireOrders, ReceivedCommand, SequencedCommand
+from fixvenue.domain.events import Event, event_session
 from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
 
 log = logging.getLogger(__name__)
@@ -114,25 +116,47 @@ class Pipeline:
 
     def _sequence(self) -> None:
         while True:
-            items = _drain(self._inbound, BATCH_COMMANDS_MAX)
+            items = _drain(self._inbound, BATCH_COMMANDS_MAX, self._seconds_to_next_expiry())
             batch = _Batch()
+            if not items:  # nothing arrived before the next expire time
+                self._expire_due(self._clock_us(), batch)
             for item in items:
                 if item is None:
                     break
-                sequenced = SequencedCommand(
-                    sequence=self._core.last_sequence + 1,
-                    timestamp_us=self._clock_us(),
-                    inbound_sequence_number=item.received.inbound_sequence_number,
-                    command=item.received.command,
-                )
-                batch.entries.append(LedgerEntry(sequenced, self._core.apply(sequenced)))
+                now = self._clock_us()
+                self._expire_due(now, batch)
+                received = item.received
+                self._apply(received.command, received.inbound_sequence_number, now, batch)
                 if item.committed is not None:
                     batch.committed.append(item.committed)
             if batch.entries:
                 self._committing.put(batch)
-            if items[-1] is None:
+            if items and items[-1] is None:
                 self._committing.put(None)
                 return
+
+    def _seconds_to_next_expiry(self) -> float | None:
+        due = self._core.next_expiry_us
+        if due is None:
+            return None
+        return max(due - self._clock_us(), 0) / 1_000_000
+
+    def _expire_due(self, now: int, batch: _Batch) -> None:
+        """Expires what is due before anything else happens at `now`."""
+        due = self._core.next_expiry_us
+        if due is not None and due <= now:
+            self._apply(ExpireOrders(), None, now, batch)
+
+    def _apply(
+        self, command: Command, inbound_sequence_number: int | None, now: int, batch: _Batch
+    ) -> None:
+        sequenced = SequencedCommand(
+            sequence=self._core.last_sequence + 1,
+            timestamp_us=now,
+            inbound_sequence_number=inbound_sequence_number,
+            command=command,
+        )
+        batch.entries.append(LedgerEntry(sequenced, self._core.apply(sequenced)))
 
     def _write(self) -> None:
         while True:
@@ -157,7 +181,8 @@ class Pipeline:
             if batch is None:
                 return
             for event in batch:
-                self._deliver(event)
+                if event_session(event) is not None:  # venue-wide events go to no session
+                    self._deliver(event)
             if batch:
                 # Read by the writer thread: the next commit records how far delivery got.
                 self._sent_through_event_id = batch[-1].event_id
@@ -192,9 +217,13 @@ class _Batch:
     committed: list[threading.Event] = field(default_factory=list)
 
 
-def _drain(source: queue.Queue[T], limit: int) -> list[T]:
-    """Waits for one item, then takes whatever else is already there, up to `limit`."""
-    items = [source.get()]
+def _drain(source: queue.Queue[T], limit: int, timeout_seconds: float | None = None) -> list[T]:
+    """Waits for one item (at most `timeout_seconds`, then returns none), then takes whatever
+    else is already there, up to `limit`."""
+    try:
+        items = [source.get(timeout=timeout_seconds)]
+    except queue.Empty:
+        return []
     while len(items) < limit and items[-1] is not None:
         try:
             items.append(source.get_nowait())

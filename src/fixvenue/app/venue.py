@@ -14,6 +14,7 @@ import quickfix
 from fixvenue.app.config import VenueConfig
 from fixvenue.app.faults import FailPoints
 from fixvenue.app.ledger_setup import describe, open_for_serving
+from fixvenue.app.memory import freeze_startup_state, tune_garbage_collector
 from fixvenue.app.pipeline import Pipeline
 from fixvenue.core.trading import TradingCore
 from fixvenue.fix.application import VenueApplication
@@ -43,7 +44,11 @@ def recover(config: VenueConfig, reader: LedgerReader) -> TradingCore:
     (an account removed, a tick size changed) the same commands could quietly give other
     results, and acknowledged orders would vanish or change. The venue refuses to start.
     """
-    core = TradingCore(instruments=config.instruments, sessions=config.session_profiles())
+    core = TradingCore(
+        instruments=config.instruments,
+        sessions=config.session_profiles(),
+        self_trade_prevention=config.self_trade_prevention,
+    )
     stored = reader.event_payloads()
     commands = 0
     for sequenced in reader.commands():
@@ -79,10 +84,12 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     _check_port_free(config.fix.host, config.fix.port)
     _check_data_dictionaries(config)
     fail_points = FailPoints.from_environment()
+    tune_garbage_collector()
     engine = open_for_serving(url, config)
     log.info("ledger %s", describe(url))
     reader = LedgerReader(engine)
     core = recover(config, reader)
+    freeze_startup_state()
     instruments = {i.symbol: i for i in config.instruments}
     registry = SessionRegistry(
         config.comp_id,

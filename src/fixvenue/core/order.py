@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from fixvenue.domain.commands import PlaceOrder
 from fixvenue.domain.events import OrderSnapshot
-from fixvenue.domain.values import OrderStatus, OrderType, Side, TimeInForce
+from fixvenue.domain.values import (
+    OrderStatus,
+    OrderType,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+)
+
+# Members as module constants: in CPython 3.11 reading an enum member off its class costs
+# several times a global lookup, and these are read for every order and fill.
+_NEW, _FILLED = OrderStatus.NEW, OrderStatus.FILLED
+_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
 
 
 class Order:
@@ -13,22 +26,33 @@ class Order:
         "client_order_id",
         "cumulative_notional",
         "cumulative_quantity",
+        "display_quantity",
+        "expire_time_us",
+        "firm",
+        "first_snapshot",
+        "leaves_quantity",
+        "minimum_quantity",
         "order_id",
         "order_type",
         "original_client_order_id",
         "post_only",
         "price",
         "quantity",
+        "self_trade_prevention",
         "session",
         "side",
+        "slice_quantity",
         "status",
+        "stop_price",
         "symbol",
         "time_in_force",
+        "triggered",
     )
 
-    def __init__(self, order_id: str, command: PlaceOrder) -> None:
+    def __init__(self, order_id: str, command: PlaceOrder, firm: str) -> None:
         self.order_id = order_id
         self.session = command.session
+        self.firm = firm
         self.client_order_id = command.client_order_id
         self.original_client_order_id: str | None = None
         self.account = command.account
@@ -39,36 +63,106 @@ class Order:
         self.post_only = command.post_only
         self.quantity = command.quantity
         self.price = command.price
-        self.status = OrderStatus.NEW
+        self.stop_price = command.stop_price
+        self.expire_time_us = command.expire_time_us
+        self.minimum_quantity = command.minimum_quantity
+        self.display_quantity = command.display_quantity
+        self.self_trade_prevention: SelfTradePrevention | None = command.self_trade_prevention
+        # A stop order waits for its trigger; every other order is live from the start.
+        self.triggered = not command.order_type.is_stop
+        self.status = _NEW
         self.cumulative_quantity = 0
         self.cumulative_notional = 0
+        # Kept up to date rather than computed: the matching loop reads it all the time.
+        # Positive exactly while the order is open.
+        self.leaves_quantity = command.quantity
+        self.slice_quantity = 0  # an iceberg's visible slice, set when it rests
+        self.first_snapshot: OrderSnapshot | None = None
 
     @property
-    def leaves_quantity(self) -> int:
-        return self.quantity - self.cumulative_quantity if self.status.is_open else 0
+    def visible_quantity(self) -> int:
+        if self.display_quantity is None:
+            return self.leaves_quantity
+        return self.slice_quantity
 
-    def fill(self, quantity: int, price: int) -> None:
-        assert self.status.is_open and 0 < quantity <= self.leaves_quantity, (self, quantity)
+    def show(self) -> None:
+        """Shows a fresh slice of an iceberg (as it joins the back of its level)."""
+        if self.display_quantity is not None:
+            self.slice_quantity = min(self.display_quantity, self.leaves_quantity)
+
+    def fill(self, quantity: int, price: int) -> bool:
+        """Records a fill; True when it used up an iceberg's slice and a new one shows."""
+        assert 0 < quantity <= self.leaves_quantity, (self, quantity)
         self.cumulative_quantity += quantity
         self.cumulative_notional += quantity * price
-        filled = self.cumulative_quantity == self.quantity
-        self.status = OrderStatus.FILLED if filled else OrderStatus.PARTIALLY_FILLED
+        self.leaves_quantity -= quantity
+        filled = self.leaves_quantity == 0
+        self.status = _FILLED if filled else _PARTIALLY_FILLED
+        if self.display_quantity is None or filled:
+            return False
+        self.slice_quantity = max(self.slice_quantity - quantity, 0)
+        if self.slice_quantity > 0:
+            return False
+        self.show()
+        return True
+
+    def decrement(self, quantity: int) -> None:
+        """Lowers the order quantity, leaving some of it open (self-trade prevention)."""
+        assert 0 < quantity < self.leaves_quantity, (self, quantity)
+        self.quantity -= quantity
+        self.leaves_quantity -= quantity
+        self.slice_quantity = min(self.slice_quantity, self.leaves_quantity)
 
     def cancel(self, client_order_id: str | None) -> None:
-        assert self.status.is_open, self
+        self._close(OrderStatus.CANCELLED)
         if client_order_id is not None:
             self.original_client_order_id = self.client_order_id
             self.client_order_id = client_order_id
-        self.status = OrderStatus.CANCELLED
 
-    def replace(self, client_order_id: str, quantity: int, price: int) -> None:
-        assert self.status.is_open and quantity > self.cumulative_quantity, (self, quantity)
+    def expire(self) -> None:
+        self._close(OrderStatus.EXPIRED)
+
+    def reject(self) -> None:
+        assert self.status is OrderStatus.NEW and self.cumulative_quantity == 0, self
+        self.status = OrderStatus.REJECTED
+        self.leaves_quantity = 0
+
+    def _close(self, status: OrderStatus) -> None:
+        assert self.leaves_quantity > 0, self
+        self.status = status
+        self.leaves_quantity = 0
+
+    def replace(
+        self, client_order_id: str, quantity: int, price: int | None, stop_price: int | None
+    ) -> None:
+        assert self.leaves_quantity > 0 and quantity > self.cumulative_quantity, (self, quantity)
         self.original_client_order_id = self.client_order_id
         self.client_order_id = client_order_id
         self.quantity = quantity
+        self.leaves_quantity = quantity - self.cumulative_quantity
         self.price = price
+        self.stop_price = stop_price
+        self.slice_quantity = min(self.slice_quantity, self.leaves_quantity)
 
     def snapshot(self) -> OrderSnapshot:
+        if self.first_snapshot is None:
+            self.first_snapshot = self._full_snapshot()
+            return self.first_snapshot
+        # Copying the first snapshot with what can change costs a third of building one.
+        return msgspec.structs.replace(
+            self.first_snapshot,
+            client_order_id=self.client_order_id,
+            original_client_order_id=self.original_client_order_id,
+            quantity=self.quantity,
+            price=self.price,
+            stop_price=self.stop_price,
+            status=self.status,
+            cumulative_quantity=self.cumulative_quantity,
+            leaves_quantity=self.leaves_quantity,
+            cumulative_notional=self.cumulative_notional,
+        )
+
+    def _full_snapshot(self) -> OrderSnapshot:
         return OrderSnapshot(
             order_id=self.order_id,
             session=self.session,
@@ -86,6 +180,11 @@ class Order:
             cumulative_quantity=self.cumulative_quantity,
             leaves_quantity=self.leaves_quantity,
             cumulative_notional=self.cumulative_notional,
+            stop_price=self.stop_price,
+            expire_time_us=self.expire_time_us,
+            minimum_quantity=self.minimum_quantity,
+            display_quantity=self.display_quantity,
+            self_trade_prevention=self.self_trade_prevention,
         )
 
     def __repr__(self) -> str:

@@ -8,18 +8,22 @@ Business failures are events (rejects), never exceptions.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+import heapq
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from fixvenue.core.identifiers import IdentifierSequence
 from fixvenue.core.order import Order
 from fixvenue.domain.commands import (
     CancelAllOrders,
     CancelOrder,
+    ExpireOrders,
     PlaceOrder,
     ReplaceOrder,
     RequestOrderStatus,
     ResetSessionSequence,
     SequencedCommand,
+    SetTradingPhase,
 )
 from fixvenue.domain.events import (
     CancelRejected,
@@ -28,12 +32,17 @@ from fixvenue.domain.events import (
     MassCancelReported,
     OrderAccepted,
     OrderCancelled,
+    OrderExpired,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
+    OrderRestated,
     OrderStatusReported,
+    OrderTriggered,
+    TradingPhaseChanged,
 )
 from fixvenue.domain.values import (
+    BASIS_POINTS_PER_UNIT,
     Amendment,
     CancelRejectReason,
     Instrument,
@@ -41,19 +50,39 @@ from fixvenue.domain.values import (
     MassCancelRejectReason,
     MassCancelScope,
     OrderRejectReason,
-    OrderStatus,
+    OrderType,
     Rejection,
+    SelfTradePrevention,
     SessionProfile,
     Side,
     TimeInForce,
+    TradingPhase,
+    ticks_to_price,
 )
-from fixvenue.matching.book import OrderBook, crosses
+from fixvenue.matching.book import (
+    CancelResting,
+    Match,
+    OrderBook,
+    RestingOrder,
+    Sweep,
+    crosses,
+)
+from fixvenue.matching.stops import StopBook
 
 
 class _Repeat(enum.Enum):
     NEW = "new"
     RESEND = "resend"  # PossDup/PossResend of a ClOrdID already processed
     DUPLICATE = "duplicate"
+
+
+# Members as module constants where every command reads them: in CPython 3.11 reading an
+# enum member off its class costs several times a global lookup.
+_FIRST, _RESEND, _DUPLICATE = _Repeat.NEW, _Repeat.RESEND, _Repeat.DUPLICATE
+_HALTED = TradingPhase.HALTED
+_GOOD_TILL_DATE, _FILL_OR_KILL = TimeInForce.GOOD_TILL_DATE, TimeInForce.FILL_OR_KILL
+_BUY = Side.BUY
+_ADDED, _REMOVED = Liquidity.ADDED, Liquidity.REMOVED
 
 
 def _duplicate(command: PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders) -> str:
@@ -68,52 +97,82 @@ _IMMEDIATE_CANCEL_TEXT = {
 }
 
 
+def _unsupported(text: str) -> Rejection:
+    return Rejection(reason=OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC, text=text)
+
+
+def _invalid_price(text: str) -> Rejection:
+    return Rejection(reason=OrderRejectReason.INVALID_PRICE, text=text)
+
+
+def _incorrect_quantity(text: str) -> Rejection:
+    return Rejection(reason=OrderRejectReason.INCORRECT_QUANTITY, text=text)
+
+
 class TradingCore:
     def __init__(
         self,
         *,
         instruments: Iterable[Instrument],
         sessions: Iterable[SessionProfile],
+        self_trade_prevention: Mapping[str, SelfTradePrevention] | None = None,
     ) -> None:
         self.instruments: Mapping[str, Instrument] = {i.symbol: i for i in instruments}
         self.sessions: Mapping[str, SessionProfile] = {s.session: s for s in sessions}
+        # Per account, where it is not the default of cancelling the resting order.
+        self.self_trade_prevention: Mapping[str, SelfTradePrevention] = self_trade_prevention or {}
         self.books = {symbol: OrderBook(symbol) for symbol in self.instruments}
+        self.stops = {symbol: StopBook() for symbol in self.instruments}
+        self.phases = dict.fromkeys(self.instruments, TradingPhase.OPEN)
+        self.last_trade_prices: dict[str, int] = {}
         self.identifiers = IdentifierSequence()
         self.last_sequence = 0
         # Every ClOrdID a session has used (orders, cancels), mapped to the order it names.
         self._client_order_ids: dict[tuple[str, str], Order | None] = {}
         self.open_orders: dict[str, Order] = {}
+        # (expire time, order number, order id) of good-till-date orders; closed orders
+        # are skipped as they come up rather than searched for when they close.
+        self._expiries: list[tuple[int, int, str]] = []
+        # One lookup per command instead of a chain of isinstance checks.
+        self._handlers: dict[type, Callable[[Any, int], list[Event]]] = {
+            PlaceOrder: self._place,
+            CancelOrder: self._amend,
+            ReplaceOrder: self._amend,
+            RequestOrderStatus: lambda command, now: [self._status(command, now)],
+            CancelAllOrders: self._mass_cancel,
+            ExpireOrders: lambda _command, now: self._expire(now),
+            SetTradingPhase: self._set_phase,
+            ResetSessionSequence: lambda _command, _now: [],
+        }
 
     def apply(self, sequenced: SequencedCommand) -> list[Event]:
         assert sequenced.sequence == self.last_sequence + 1, (sequenced, self.last_sequence)
         self.last_sequence = sequenced.sequence
         command = sequenced.command
-        now = sequenced.timestamp_us
-        if isinstance(command, PlaceOrder):
-            return self._place(command, now)
-        if isinstance(command, CancelOrder | ReplaceOrder):
-            return self._amend(command, now)
-        if isinstance(command, RequestOrderStatus):
-            return [self._status(command, now)]
-        if isinstance(command, CancelAllOrders):
-            return self._mass_cancel(command, now)
-        assert isinstance(command, ResetSessionSequence), command
-        return []
+        return self._handlers[type(command)](command, sequenced.timestamp_us)
+
+    @property
+    def next_expiry_us(self) -> int | None:
+        """When the next good-till-date order expires: the sequencer's next wake-up."""
+        while self._expiries and self._expiries[0][2] not in self.open_orders:
+            heapq.heappop(self._expiries)
+        return self._expiries[0][0] if self._expiries else None
 
     # -- new orders ------------------------------------------------------------------
 
     def _place(self, command: PlaceOrder, now: int) -> list[Event]:
         key = (command.session, command.client_order_id)
         repeat = self._repeat(command)
-        if repeat is _Repeat.RESEND:
+        if repeat is _RESEND:
             return []
-        order = Order(self.identifiers.next_order_id(), command)
-        if repeat is _Repeat.DUPLICATE:
+        profile = self.sessions.get(command.session)
+        order = Order(self.identifiers.next_order_id(), command, profile.firm if profile else "")
+        if repeat is _DUPLICATE:
             duplicate = Rejection(
                 reason=OrderRejectReason.DUPLICATE_ORDER, text=_duplicate(command)
             )
             return [self._reject(order, duplicate, now)]
-        rejection = command.defect or self._validate(command)
+        rejection = command.defect or self._validate(command, now)
         if rejection is not None:
             # The ClOrdID is used, but names no order a cancel could find.
             self._client_order_ids[key] = None
@@ -125,10 +184,15 @@ class TradingCore:
             )
         ]
         self.open_orders[order.order_id] = order
-        self._match(order, now, events)
+        if order.expire_time_us is not None:
+            heapq.heappush(
+                self._expiries,
+                (order.expire_time_us, self.identifiers.last_order_number, order.order_id),
+            )
+        self._enter(order, now, events)
         return events
 
-    def _validate(self, command: PlaceOrder) -> Rejection | None:
+    def _validate(self, command: PlaceOrder, now: int) -> Rejection | None:
         if command.symbol not in self.instruments:
             return Rejection(
                 reason=OrderRejectReason.UNKNOWN_SYMBOL, text=f"unknown symbol {command.symbol}"
@@ -139,30 +203,79 @@ class TradingCore:
                 reason=OrderRejectReason.UNKNOWN_ACCOUNT,
                 text=f"account {command.account} may not trade on session {command.session}",
             )
+        if self.phases[command.symbol] is _HALTED:
+            return Rejection(
+                reason=OrderRejectReason.TRADING_HALTED,
+                text=f"trading in {command.symbol} is halted",
+            )
         if command.quantity <= 0:
-            return Rejection(
-                reason=OrderRejectReason.INCORRECT_QUANTITY,
-                text=f"quantity must be positive, got {command.quantity}",
-            )
-        if command.price is None or command.price <= 0:
-            return Rejection(
-                reason=OrderRejectReason.INVALID_PRICE, text="a limit order needs a positive Price"
-            )
-        if command.post_only:
-            return self._post_only_problem(command, command.price)
+            return _incorrect_quantity(f"quantity must be positive, got {command.quantity}")
+        return (
+            self._price_problem(command)
+            or self._time_in_force_problem(command, now)
+            or self._quantity_instruction_problem(command)
+            or self._post_only_problem(command)
+        )
+
+    @staticmethod
+    def _price_problem(command: PlaceOrder) -> Rejection | None:
+        order_type = command.order_type
+        if order_type.has_limit_price and (command.price is None or command.price <= 0):
+            return _invalid_price(f"a {order_type.value} order needs a positive Price")
+        if not order_type.has_limit_price and command.price is not None:
+            return _invalid_price(f"a {order_type.value} order takes no Price")
+        if order_type.is_stop and (command.stop_price is None or command.stop_price <= 0):
+            return _invalid_price(f"a {order_type.value} order needs a positive StopPx")
+        if not order_type.is_stop and command.stop_price is not None:
+            return _invalid_price(f"a {order_type.value} order takes no StopPx")
         return None
 
-    def _post_only_problem(self, command: PlaceOrder, price: int) -> Rejection | None:
-        if command.time_in_force.is_immediate:
+    @staticmethod
+    def _time_in_force_problem(command: PlaceOrder, now: int) -> Rejection | None:
+        good_till_date = command.time_in_force is _GOOD_TILL_DATE
+        if good_till_date and command.expire_time_us is None:
+            return _unsupported("a GTD order needs an ExpireTime")
+        if not good_till_date and command.expire_time_us is not None:
+            return _unsupported("ExpireTime is only for GTD orders")
+        if command.expire_time_us is not None and command.expire_time_us <= now:
             return Rejection(
-                reason=OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC,
-                text="a post-only order cannot be IOC or FOK",
+                reason=OrderRejectReason.TOO_LATE_TO_ENTER,
+                text="the order's ExpireTime has already passed",
             )
-        taken = self._liquidity_taken_at(command.symbol, command.side, price)
+        return None
+
+    @staticmethod
+    def _quantity_instruction_problem(command: PlaceOrder) -> Rejection | None:
+        minimum = command.minimum_quantity
+        if minimum is not None:
+            if not command.time_in_force.is_immediate:
+                return _unsupported("MinQty is only for IOC and FOK orders")
+            if not 0 < minimum <= command.quantity:
+                return _incorrect_quantity(
+                    f"MinQty {minimum} must be between 1 and the order quantity"
+                )
+        display = command.display_quantity
+        if display is not None:
+            if not command.order_type.has_limit_price or command.time_in_force.is_immediate:
+                return _unsupported("MaxFloor is only for limit orders that may rest")
+            if not 0 < display <= command.quantity:
+                return _incorrect_quantity(
+                    f"MaxFloor {display} must be between 1 and the order quantity"
+                )
+        return None
+
+    def _post_only_problem(self, command: PlaceOrder) -> Rejection | None:
+        if not command.post_only:
+            return None
+        if command.order_type is not OrderType.LIMIT or command.time_in_force.is_immediate:
+            return _unsupported("post-only is only for limit orders that may rest")
+        assert command.price is not None
+        taken = self._liquidity_taken_at(command.symbol, command.side, command.price)
         if taken is not None:
             return Rejection(
                 reason=OrderRejectReason.WOULD_TAKE_LIQUIDITY,
-                text=f"post-only order would take liquidity at {taken} ticks",
+                text="post-only order would take liquidity at "
+                f"{self._format(command.symbol, taken)}",
             )
         return None
 
@@ -171,9 +284,9 @@ class TradingCore:
     ) -> _Repeat:
         """Whether the request's ClOrdID was used before, and if so as a resend or not."""
         if (command.session, command.client_order_id) not in self._client_order_ids:
-            return _Repeat.NEW
+            return _FIRST
         # A resend of a request already processed was answered then: ignore it.
-        return _Repeat.RESEND if command.possible_resend else _Repeat.DUPLICATE
+        return _RESEND if command.possible_resend else _DUPLICATE
 
     def _liquidity_taken_at(self, symbol: str, side: Side, price: int) -> int | None:
         """The best opposite price an order at `price` would trade with, if any."""
@@ -182,15 +295,25 @@ class TradingCore:
             return opposite
         return None
 
+    def _close(self, order: Order) -> None:
+        """Takes a closed order off its book or stop book and out of the open orders."""
+        self._unlist(order)
+        del self.open_orders[order.order_id]
+
+    def _unlist(self, order: Order) -> None:
+        """Takes the order off its book, or its stop book while it waits for its trigger."""
+        book = self.books[order.symbol]
+        if not order.triggered:
+            self.stops[order.symbol].remove(order)
+        elif book.contains(order):
+            book.remove(order)
+
     def _withdraw(
         self, order: Order, client_order_id: str | None, text: str, now: int
     ) -> OrderCancelled:
-        """Takes an open order off its book (if it rests there) and reports it cancelled."""
-        book = self.books[order.symbol]
-        if book.contains(order):
-            book.remove(order)
-        del self.open_orders[order.order_id]
+        """Cancels an open order and reports it."""
         order.cancel(client_order_id)
+        self._close(order)
         return OrderCancelled(
             event_id=self.identifiers.next_event_id(),
             timestamp_us=now,
@@ -199,7 +322,7 @@ class TradingCore:
         )
 
     def _reject(self, order: Order, rejection: Rejection, now: int) -> OrderRejected:
-        order.status = OrderStatus.REJECTED
+        order.reject()
         return OrderRejected(
             event_id=self.identifiers.next_event_id(),
             timestamp_us=now,
@@ -209,50 +332,212 @@ class TradingCore:
             as_received=rejection.as_received,
         )
 
-    def _match(self, aggressor: Order, now: int, events: list[Event]) -> None:
-        assert aggressor.price is not None
+    # -- matching --------------------------------------------------------------------
+
+    def _enter(self, order: Order, now: int, events: list[Event]) -> None:
+        """Puts an order to work: a stop waits for its trigger; any other order trades what
+        it can, then rests or is cancelled. A trade or a new stop may trigger stops."""
+        if not order.triggered:
+            self.stops[order.symbol].add(order)
+        elif not self._execute(order, now, events):
+            return  # no trade, so the last price did not move
+        self._trigger_stops(order.symbol, now, events)
+
+    def _execute(self, aggressor: Order, now: int, events: list[Event]) -> bool:
+        """Matches a live order against the book, then rests or cancels what is left.
+        True when it traded."""
         book = self.books[aggressor.symbol]
-        matches = book.matches(aggressor.side, aggressor.price, aggressor.leaves_quantity)
-        fillable = sum(match.quantity for match in matches)
-        if aggressor.time_in_force is TimeInForce.FILL_OR_KILL and fillable < aggressor.quantity:
-            matches = []  # all or nothing
-        for match in matches:
-            resting = self.open_orders[match.resting.order_id]
-            trade_id = self.identifiers.next_trade_id()
-            for order, liquidity in ((resting, Liquidity.ADDED), (aggressor, Liquidity.REMOVED)):
-                order.fill(match.quantity, match.price)
-                events.append(
-                    OrderFilled(
-                        event_id=self.identifiers.next_event_id(),
-                        timestamp_us=now,
-                        order=order.snapshot(),
-                        fill=Fill(
-                            trade_id=trade_id,
-                            quantity=match.quantity,
-                            price=match.price,
-                            liquidity=liquidity,
-                        ),
-                    )
-                )
-            if not resting.status.is_open:
-                book.remove(resting)
-                del self.open_orders[resting.order_id]
-        if not aggressor.status.is_open:
-            del self.open_orders[aggressor.order_id]
+        side = aggressor.side
+        limit = self._limit_price(aggressor)
+        opposite = book.best_price(side.opposite)
+        # Most orders do not cross on arrival: they skip the sweep altogether.
+        crossing = opposite is not None and crosses(side, limit, opposite)
+        sweep = (
+            book.sweep(
+                side,
+                limit,
+                aggressor.leaves_quantity,
+                is_own=lambda resting: self.open_orders[resting.order_id].firm == aggressor.firm,
+                prevention=self._prevention(aggressor),
+            )
+            if crossing
+            else None
+        )
+        traded = 0 if sweep is None else sweep.traded
+        shortfall = self._shortfall(aggressor, traded)
+        if shortfall is not None:
+            events.append(self._withdraw(aggressor, None, shortfall, now))
+            return False
+        if sweep is not None:
+            self._apply_sweep(aggressor, sweep, now, events)
+            assert not book.is_crossed(), book.symbol
+        if aggressor.leaves_quantity == 0:
+            return traded > 0
+        if sweep is not None and sweep.stopped_by is not None:
+            text = self._self_trade_text(aggressor, sweep.stopped_by)
+            events.append(self._withdraw(aggressor, None, text, now))
+        elif aggressor.price is None:
+            text = (
+                "market order remainder cancelled: no further liquidity within the price "
+                f"band, up to {self._format(aggressor.symbol, limit)}"
+            )
+            events.append(self._withdraw(aggressor, None, text, now))
         elif aggressor.time_in_force.is_immediate:
             text = _IMMEDIATE_CANCEL_TEXT[aggressor.time_in_force]
             events.append(self._withdraw(aggressor, None, text, now))
         else:
+            aggressor.show()
             book.add(aggressor)
-        assert not book.is_crossed(), book.symbol
+        return traded > 0
+
+    def _apply_sweep(self, aggressor: Order, sweep: Sweep, now: int, events: list[Event]) -> None:
+        for step in sweep.steps:
+            resting = self.open_orders[step.resting.order_id]
+            if isinstance(step, Match):
+                self._trade(aggressor, resting, step, now, events)
+            elif isinstance(step, CancelResting):
+                text = self._self_trade_text(aggressor, aggressor)
+                events.append(self._withdraw(resting, None, text, now))
+            else:
+                for order, other in ((resting, aggressor), (aggressor, resting)):
+                    events.append(self._decrement(order, step.quantity, other, aggressor, now))
+
+    def _limit_price(self, order: Order) -> int:
+        """The worst price the order may trade at: its own, or for a market order the edge
+        of the band around the last trade (or the reference price before any trade)."""
+        if order.price is not None:
+            return order.price
+        instrument = self.instruments[order.symbol]
+        anchor = self.last_trade_prices.get(order.symbol, instrument.reference_price)
+        band = anchor * instrument.market_band_basis_points // BASIS_POINTS_PER_UNIT
+        return anchor + band if order.side is _BUY else max(anchor - band, 1)
+
+    def _prevention(self, order: Order) -> SelfTradePrevention:
+        return order.self_trade_prevention or self.self_trade_prevention.get(
+            order.account, SelfTradePrevention.CANCEL_RESTING
+        )
+
+    @staticmethod
+    def _shortfall(aggressor: Order, traded: int) -> str | None:
+        """Why the order may not trade at all (FOK or MinQty not met), if so."""
+        if aggressor.time_in_force is _FILL_OR_KILL and traded < aggressor.leaves_quantity:
+            return _IMMEDIATE_CANCEL_TEXT[_FILL_OR_KILL]
+        minimum = aggressor.minimum_quantity
+        if minimum is not None and traded < minimum:
+            return f"order cancelled: MinQty {minimum} not met, only {traded} could trade at once"
+        return None
+
+    def _trade(
+        self,
+        aggressor: Order,
+        resting: Order,
+        match: Match,
+        now: int,
+        events: list[Event],
+    ) -> None:
+        quantity, price = match.quantity, match.price
+        trade_id = self.identifiers.next_trade_id()
+        self.last_trade_prices[resting.symbol] = price
+        book = self.books[resting.symbol]
+        for order, liquidity in ((resting, _ADDED), (aggressor, _REMOVED)):
+            refreshed = order.fill(quantity, price)
+            if order is resting and refreshed:
+                book.requeue(resting)  # a new iceberg slice joins the back of the level
+            events.append(
+                OrderFilled(
+                    event_id=self.identifiers.next_event_id(),
+                    timestamp_us=now,
+                    order=order.snapshot(),
+                    fill=Fill(
+                        trade_id=trade_id, quantity=quantity, price=price, liquidity=liquidity
+                    ),
+                )
+            )
+            if order.leaves_quantity == 0:
+                self._close(order)
+
+    def _decrement(
+        self, order: Order, quantity: int, other: Order, aggressor: Order, now: int
+    ) -> Event:
+        """Self-trade prevention by decrement, for one of the two orders."""
+        text = self._self_trade_text(aggressor, other)
+        if quantity == order.leaves_quantity:
+            return self._withdraw(order, None, text, now)
+        order.decrement(quantity)
+        return OrderRestated(
+            event_id=self.identifiers.next_event_id(),
+            timestamp_us=now,
+            order=order.snapshot(),
+            text=text,
+        )
+
+    def _self_trade_text(self, aggressor: Order, other: RestingOrder) -> str:
+        mode = self._prevention(aggressor).value.replace("_", " ")
+        return f"self-trade prevention ({mode}) against order {other.order_id} of the same firm"
+
+    def _trigger_stops(self, symbol: str, now: int, events: list[Event]) -> None:
+        """Triggers, one at a time, every stop order the last trade price has reached; each
+        may trade and move the price on to further stops."""
+        stops = self.stops[symbol]
+        while stops and (last := self.last_trade_prices.get(symbol)) is not None:
+            stop = stops.pop_triggered(last)
+            if stop is None:
+                return
+            order = self.open_orders[stop.order_id]
+            order.triggered = True
+            events.append(
+                OrderTriggered(
+                    event_id=self.identifiers.next_event_id(),
+                    timestamp_us=now,
+                    order=order.snapshot(),
+                )
+            )
+            self._execute(order, now, events)
+
+    def _format(self, symbol: str, ticks: int) -> str:
+        """A price for a report's Text, in the instrument's currency."""
+        instrument = self.instruments[symbol]
+        return f"{ticks_to_price(ticks, instrument.tick_size)} {instrument.currency}"
+
+    # -- expiry and trading phases -----------------------------------------------------
+
+    def _expire(self, now: int) -> list[Event]:
+        events: list[Event] = []
+        while (due := self.next_expiry_us) is not None and due <= now:
+            order = self.open_orders[heapq.heappop(self._expiries)[2]]
+            order.expire()
+            self._close(order)
+            events.append(
+                OrderExpired(
+                    event_id=self.identifiers.next_event_id(),
+                    timestamp_us=now,
+                    order=order.snapshot(),
+                    text="good-till-date order expired at its ExpireTime",
+                )
+            )
+        return events
+
+    def _set_phase(self, command: SetTradingPhase, now: int) -> list[Event]:
+        if command.symbol not in self.instruments:
+            return []  # the operator's tools check the symbol before they ask
+        self.phases[command.symbol] = command.phase
+        return [
+            TradingPhaseChanged(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                symbol=command.symbol,
+                phase=command.phase,
+                reason=command.reason,
+            )
+        ]
 
     # -- mass cancel -------------------------------------------------------------------
 
     def _mass_cancel(self, command: CancelAllOrders, now: int) -> list[Event]:
         repeat = self._repeat(command)
-        if repeat is _Repeat.RESEND:
+        if repeat is _RESEND:
             return []
-        if repeat is _Repeat.DUPLICATE:
+        if repeat is _DUPLICATE:
             return [
                 self._mass_cancel_report(
                     command,
@@ -343,9 +628,9 @@ class TradingCore:
         """Cancel or replace: the same checks, then what was asked for."""
         key = (command.session, command.client_order_id)
         repeat = self._repeat(command)
-        if repeat is _Repeat.RESEND:
+        if repeat is _RESEND:
             return []
-        if repeat is _Repeat.DUPLICATE:
+        if repeat is _DUPLICATE:
             return [
                 self._cancel_reject(
                     command,
@@ -372,13 +657,16 @@ class TradingCore:
         ]
 
     def _replace(self, order: Order, command: ReplaceOrder, now: int) -> list[Event]:
-        assert command.price is not None
-        # Time priority survives only a smaller quantity at the same price.
-        keeps_priority = command.price == order.price and command.quantity <= order.quantity
-        book = self.books[order.symbol]
+        stop_price = order.stop_price if command.stop_price is None else command.stop_price
+        # Time priority survives only a smaller quantity at the same prices.
+        keeps_priority = (
+            command.price == order.price
+            and stop_price == order.stop_price
+            and command.quantity <= order.quantity
+        )
         if not keeps_priority:
-            book.remove(order)
-        order.replace(command.client_order_id, command.quantity, command.price)
+            self._unlist(order)
+        order.replace(command.client_order_id, command.quantity, command.price, stop_price)
         events: list[Event] = [
             OrderReplaced(
                 event_id=self.identifiers.next_event_id(),
@@ -387,7 +675,7 @@ class TradingCore:
             )
         ]
         if not keeps_priority:
-            self._match(order, now, events)  # a new price may trade at once
+            self._enter(order, now, events)  # a new price may trade at once
         return events
 
     @staticmethod
@@ -414,18 +702,35 @@ class TradingCore:
         self, command: ReplaceOrder, order: Order
     ) -> tuple[CancelRejectReason, str] | None:
         invalid = CancelRejectReason.INVALID_REPLACEMENT
+        if self.phases[order.symbol] is _HALTED:
+            return CancelRejectReason.TRADING_HALTED, f"trading in {order.symbol} is halted"
         if command.defect is not None:
             return invalid, command.defect
-        if command.price is None or command.price <= 0:
+        if command.order_type is not order.order_type:
+            return invalid, f"the order type stays {order.order_type.value} on a replace"
+        if order.order_type.has_limit_price and (command.price is None or command.price <= 0):
             return invalid, "a replacement needs a positive Price"
+        if not order.order_type.has_limit_price and command.price is not None:
+            return invalid, f"a {order.order_type.value} order takes no Price"
+        if command.stop_price is not None:
+            if not order.order_type.is_stop:
+                return invalid, f"a {order.order_type.value} order takes no StopPx"
+            if command.stop_price <= 0:
+                return invalid, "a replacement StopPx must be positive"
+            if order.triggered and command.stop_price != order.stop_price:
+                return invalid, "StopPx cannot move once the stop has triggered"
         if command.quantity <= order.cumulative_quantity:
             return invalid, (
                 f"new quantity {command.quantity} is not above the quantity already filled, "
                 f"{order.cumulative_quantity}"
             )
-        taken = self._liquidity_taken_at(order.symbol, order.side, command.price)
-        if order.post_only and taken is not None:
-            return invalid, f"post-only order would take liquidity at {taken} ticks"
+        if order.post_only:
+            assert command.price is not None
+            taken = self._liquidity_taken_at(order.symbol, order.side, command.price)
+            if taken is not None:
+                return invalid, (
+                    f"post-only order would take liquidity at {self._format(order.symbol, taken)}"
+                )
         return None
 
     def _cancel_reject(

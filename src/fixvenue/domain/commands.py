@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fixvenue.domain.values import MassCancelScope, OrderType, Rejection, Side, TimeInForce
+from fixvenue.domain.values import (
+    MassCancelScope,
+    OrderType,
+    Rejection,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+    TradingPhase,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -18,7 +26,12 @@ class PlaceOrder:
     quantity: int
     price: int | None  # ticks; None where the edge could not express it on the tick grid
     time_in_force: TimeInForce
+    stop_price: int | None = None  # ticks; stop and stop-limit orders
+    expire_time_us: int | None = None  # good-till-date orders
     post_only: bool = False  # only ever adds liquidity: rejected if it would trade on entry
+    minimum_quantity: int | None = None  # IOC/FOK: no trade unless this much trades at once
+    display_quantity: int | None = None  # iceberg: what the book shows at a time
+    self_trade_prevention: SelfTradePrevention | None = None  # None: the account's default
     possible_resend: bool = False
     # A defect the edge found while translating (for instance a price off the tick);
     # the core still records the order and rejects it with this reason.
@@ -46,8 +59,10 @@ class ReplaceOrder:
     order_id: str | None
     symbol: str
     side: Side | None
+    order_type: OrderType | None  # None where the request named a type the venue lacks
     quantity: int
     price: int | None
+    stop_price: int | None = None  # a stop not yet triggered moves here; None keeps it
     possible_resend: bool = False
     # Why the edge could not express the request (a price off the tick, say), if it could not.
     defect: str | None = None
@@ -85,6 +100,24 @@ class ResetSessionSequence:
     session: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpireOrders:
+    """Time has reached this command's timestamp: expire the orders whose time is up.
+
+    The sequencer issues it when the next expire time comes, and at start-up for what
+    expired while the venue was down, so expiry replays like any other command.
+    """
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetTradingPhase:
+    """An operator opens or halts trading in one symbol."""
+
+    symbol: str
+    phase: TradingPhase
+    reason: str
+
+
 Command = (
     PlaceOrder
     | CancelOrder
@@ -92,6 +125,8 @@ Command = (
     | CancelAllOrders
     | RequestOrderStatus
     | ResetSessionSequence
+    | ExpireOrders
+    | SetTradingPhase
 )
 
 
@@ -111,3 +146,10 @@ class SequencedCommand:
     timestamp_us: int
     inbound_sequence_number: int | None  # the transport's (FIX MsgSeqNum), for recovery
     command: Command
+
+
+def command_session(command: Command) -> str | None:
+    """The FIX session the command came from; None for the venue's own commands."""
+    if isinstance(command, ExpireOrders | SetTradingPhase):
+        return None
+    return command.session

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from fixvenue.domain.values import (
     Amendment,
@@ -13,13 +13,14 @@ from fixvenue.domain.values import (
     OrderRejectReason,
     OrderStatus,
     OrderType,
+    SelfTradePrevention,
     Side,
     TimeInForce,
+    TradingPhase,
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderSnapshot:
+class OrderSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     """The order as a report describes it at the moment of the event."""
 
     order_id: str
@@ -38,25 +39,27 @@ class OrderSnapshot:
     cumulative_quantity: int
     leaves_quantity: int
     cumulative_notional: int  # sum of fill quantity x fill price in ticks, for AvgPx
+    stop_price: int | None = None
+    expire_time_us: int | None = None
+    minimum_quantity: int | None = None
+    display_quantity: int | None = None
+    self_trade_prevention: SelfTradePrevention | None = None  # as the order asked for
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Fill:
+class Fill(msgspec.Struct, frozen=True, kw_only=True):
     trade_id: str
     quantity: int
     price: int
     liquidity: Liquidity
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderAccepted:
+class OrderAccepted(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderRejected:
+class OrderRejected(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
@@ -65,31 +68,53 @@ class OrderRejected:
     as_received: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderFilled:
+class OrderFilled(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
     fill: Fill
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderCancelled:
+class OrderCancelled(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
     text: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderReplaced:
+class OrderReplaced(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CancelRejected:
+class OrderExpired(msgspec.Struct, frozen=True, kw_only=True):
+    """A good-till-date order reached its expire time (or a day order the end of day)."""
+
+    event_id: int
+    timestamp_us: int
+    order: OrderSnapshot
+    text: str
+
+
+class OrderTriggered(msgspec.Struct, frozen=True, kw_only=True):
+    """The last trade reached a stop order's stop price: it now trades as market or limit."""
+
+    event_id: int
+    timestamp_us: int
+    order: OrderSnapshot
+
+
+class OrderRestated(msgspec.Struct, frozen=True, kw_only=True):
+    """The venue lowered the order's quantity (self-trade prevention by decrement)."""
+
+    event_id: int
+    timestamp_us: int
+    order: OrderSnapshot
+    text: str
+
+
+class CancelRejected(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int
     timestamp_us: int
     session: str
@@ -102,8 +127,7 @@ class CancelRejected:
     response_to: Amendment = Amendment.CANCEL
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderStatusReported:
+class OrderStatusReported(msgspec.Struct, frozen=True, kw_only=True):
     """The answer to a status request: the order as it stands, or None when unknown."""
 
     event_id: int
@@ -115,8 +139,7 @@ class OrderStatusReported:
     order: OrderSnapshot | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MassCancelReported:
+class MassCancelReported(msgspec.Struct, frozen=True, kw_only=True):
     """The answer to a mass cancel; the cancels themselves follow as OrderCancelled."""
 
     event_id: int
@@ -130,12 +153,33 @@ class MassCancelReported:
     text: str
 
 
-ExecutionEvent = OrderAccepted | OrderRejected | OrderFilled | OrderCancelled | OrderReplaced
-Event = ExecutionEvent | CancelRejected | OrderStatusReported | MassCancelReported
+class TradingPhaseChanged(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: int
+    timestamp_us: int
+    symbol: str
+    phase: TradingPhase
+    reason: str
 
 
-def event_session(event: Event) -> str:
-    """The order-entry session the event is reported to."""
+ExecutionEvent = (
+    OrderAccepted
+    | OrderRejected
+    | OrderFilled
+    | OrderCancelled
+    | OrderReplaced
+    | OrderExpired
+    | OrderTriggered
+    | OrderRestated
+)
+Event = (
+    ExecutionEvent | CancelRejected | OrderStatusReported | MassCancelReported | TradingPhaseChanged
+)
+
+
+def event_session(event: Event) -> str | None:
+    """The order-entry session the event is reported to; None for venue-wide events."""
+    if isinstance(event, TradingPhaseChanged):
+        return None
     if isinstance(event, CancelRejected | OrderStatusReported | MassCancelReported):
         return event.session
     return event.order.session
@@ -146,6 +190,6 @@ def event_order_id(event: Event) -> str | None:
         return event.order_id
     if isinstance(event, OrderStatusReported):
         return None if event.order is None else event.order.order_id
-    if isinstance(event, MassCancelReported):
+    if isinstance(event, MassCancelReported | TradingPhaseChanged):
         return None
     return event.order.order_id

@@ -17,11 +17,22 @@ class Side(enum.Enum):
 
     @property
     def opposite(self) -> Side:
-        return Side.SELL if self is Side.BUY else Side.BUY
+        return _SELL if self is _BUY else _BUY
 
 
 class OrderType(enum.Enum):
+    MARKET = "market"
     LIMIT = "limit"
+    STOP = "stop"  # becomes a market order when the last trade reaches its stop price
+    STOP_LIMIT = "stop_limit"  # becomes a limit order when the last trade reaches it
+
+    @property
+    def has_limit_price(self) -> bool:
+        return self is _LIMIT or self is _STOP_LIMIT
+
+    @property
+    def is_stop(self) -> bool:
+        return self is _STOP or self is _STOP_LIMIT
 
 
 class TimeInForce(enum.Enum):
@@ -29,11 +40,12 @@ class TimeInForce(enum.Enum):
     GOOD_TILL_CANCEL = "good_till_cancel"
     IMMEDIATE_OR_CANCEL = "immediate_or_cancel"
     FILL_OR_KILL = "fill_or_kill"
+    GOOD_TILL_DATE = "good_till_date"  # until its expire time
 
     @property
     def is_immediate(self) -> bool:
         """Trades at once or not at all: nothing of it ever rests."""
-        return self in (TimeInForce.IMMEDIATE_OR_CANCEL, TimeInForce.FILL_OR_KILL)
+        return self is _IMMEDIATE_OR_CANCEL or self is _FILL_OR_KILL
 
 
 class OrderStatus(enum.Enum):
@@ -41,11 +53,35 @@ class OrderStatus(enum.Enum):
     PARTIALLY_FILLED = "partially_filled"
     FILLED = "filled"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
     REJECTED = "rejected"
 
     @property
     def is_open(self) -> bool:
-        return self in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+        return self is _NEW or self is _PARTIALLY_FILLED
+
+
+# Members as module constants for the properties above: in CPython 3.11 reading an enum
+# member off its class costs several times a global lookup, and these run per command.
+_BUY, _SELL = Side.BUY, Side.SELL
+_LIMIT, _STOP, _STOP_LIMIT = OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT
+_IMMEDIATE_OR_CANCEL = TimeInForce.IMMEDIATE_OR_CANCEL
+_FILL_OR_KILL = TimeInForce.FILL_OR_KILL
+_NEW, _PARTIALLY_FILLED = OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED
+
+
+class SelfTradePrevention(enum.Enum):
+    """What happens when an order would trade with a resting order of the same firm."""
+
+    CANCEL_RESTING = "cancel_resting"  # the default
+    CANCEL_AGGRESSOR = "cancel_aggressor"
+    CANCEL_BOTH = "cancel_both"
+    DECREMENT = "decrement"  # both shrink by the smaller quantity; no trade is printed
+
+
+class TradingPhase(enum.Enum):
+    OPEN = "open"
+    HALTED = "halted"  # no new orders or replaces; cancels still accepted
 
 
 class SessionRole(enum.Enum):
@@ -66,6 +102,8 @@ class OrderRejectReason(enum.Enum):
     INVALID_PRICE = "invalid_price"
     UNSUPPORTED_ORDER_CHARACTERISTIC = "unsupported_order_characteristic"
     WOULD_TAKE_LIQUIDITY = "would_take_liquidity"
+    TRADING_HALTED = "trading_halted"
+    TOO_LATE_TO_ENTER = "too_late_to_enter"  # its expire time has already passed
 
 
 class CancelRejectReason(enum.Enum):
@@ -73,6 +111,7 @@ class CancelRejectReason(enum.Enum):
     UNKNOWN_ORDER = "unknown_order"
     DUPLICATE_CLIENT_ORDER_ID = "duplicate_client_order_id"
     INVALID_REPLACEMENT = "invalid_replacement"
+    TRADING_HALTED = "trading_halted"
 
 
 class MassCancelScope(enum.Enum):
@@ -111,16 +150,23 @@ class Rejection:
     as_received: tuple[tuple[str, str], ...] = ()
 
 
+BASIS_POINTS_PER_UNIT = 10_000
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Instrument:
     symbol: str
     currency: str
     tick_size: Decimal
     reference_price: int  # ticks
+    # How far from the last (or reference) price a market order may trade, in hundredths
+    # of a percent: a market order is a limit order at the edge of this band.
+    market_band_basis_points: int
 
     def __post_init__(self) -> None:
         assert self.tick_size > 0, self
         assert self.reference_price > 0, self
+        assert 0 < self.market_band_basis_points < BASIS_POINTS_PER_UNIT, self
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 SOH = "\x01"
 
-ORDER_FLOW_BEGIN_STRINGS = frozenset({"FIX.4.4"})
 RESET_COMMIT_TIMEOUT_SECONDS = 5.0
 
 
@@ -165,7 +164,7 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
                 "a drop-copy session may not send orders",
             )
             return True
-        if session.begin_string not in ORDER_FLOW_BEGIN_STRINGS:
+        if msg_type not in session.dialect.order_messages:
             return False
         possible_resend = "Y" in (read(tags.POSS_DUP_FLAG), read(tags.POSS_RESEND))
         target = session.target_comp_id
@@ -177,10 +176,9 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             command = inbound.replace_order(target, read, self._instruments, possible_resend)
         elif msg_type == tags.MSG_ORDER_MASS_CANCEL_REQUEST:
             command = inbound.mass_cancel(target, read, possible_resend)
-        elif msg_type == tags.MSG_ORDER_STATUS_REQUEST:
-            command = inbound.order_status_request(target, read)
         else:
-            return False
+            assert msg_type == tags.MSG_ORDER_STATUS_REQUEST, msg_type
+            command = inbound.order_status_request(target, read)
         sequence_number = read(tags.MSG_SEQ_NUM)
         assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
         self._submit(ReceivedCommand(command=command, inbound_sequence_number=int(sequence_number)))

@@ -10,7 +10,7 @@ import quickfix
 from fixvenue.domain.events import Event, event_session
 from fixvenue.fix import store, tags
 from fixvenue.fix.outbound import OutboundMessage, Renderer
-from fixvenue.fix.sessions import SessionRegistry
+from fixvenue.fix.sessions import FixSession, SessionRegistry
 
 SOH = "\x01"
 
@@ -23,7 +23,11 @@ class Dispatcher:
     def send(self, event: Event) -> None:
         """Sends one committed event. QuickFIX stores it first, so a session that is logged
         off gets it through FIX recovery at its next logon."""
-        self._send(event_session(event), self._renderer.render(event), possible_resend=False)
+        target = event_session(event)
+        if target is None:
+            return  # a venue-wide event (a trading halt) has no order-entry session to tell
+        session = self._registry[target]
+        self._send(session, self._renderer.render(event, session.dialect), possible_resend=False)
 
     def redeliver(self, events: Iterable[Event], store_dir: Path) -> int:
         """After a crash: sends, with PossResend=Y, the committed events that never reached
@@ -31,7 +35,10 @@ class Dispatcher:
         sent: dict[str, set[tuple[str, str]]] = {}
         count = 0
         for event in events:
-            session = self._registry[event_session(event)]
+            target = event_session(event)
+            if target is None:
+                continue
+            session = self._registry[target]
             if session.target_comp_id not in sent:
                 sent[session.target_comp_id] = store.sent_identities(
                     store.body_file(
@@ -41,15 +48,18 @@ class Dispatcher:
                         session.target_comp_id,
                     )
                 )
-            rendered = self._renderer.render(event)
+            # Rendered as it was the first time, in the session's dialect, so that its
+            # identity is the one the store holds if it was sent.
+            rendered = self._renderer.render(event, session.dialect)
             if store.identity(rendered.msg_type, rendered.fields) in sent[session.target_comp_id]:
                 continue
-            self._send(session.target_comp_id, rendered, possible_resend=True)
+            self._send(session, rendered, possible_resend=True)
             count += 1
         return count
 
-    def _send(self, target: str, rendered: OutboundMessage, *, possible_resend: bool) -> None:
-        session = self._registry[target]
+    def _send(
+        self, session: FixSession, rendered: OutboundMessage, *, possible_resend: bool
+    ) -> None:
         # One string parsed by QuickFIX costs far less than a SWIG call per field; QuickFIX
         # fills in the rest of the header, BodyLength and CheckSum when it sends.
         resend = f"{tags.POSS_RESEND}=Y{SOH}" if possible_resend else ""

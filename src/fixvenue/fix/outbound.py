@@ -1,7 +1,8 @@
 """Domain events → outbound FIX messages, as plain (tag, value) lists.
 
 Rendering knows no QuickFIX object, so the same function serves the live sessions and,
-later, files written from the ledger.
+later, files written from the ledger. It is written once for every FIX version: what a
+version says differently comes from its `Dialect`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from fixvenue.domain.events import (
     MassCancelReported,
     OrderAccepted,
     OrderCancelled,
+    OrderExpired,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
+    OrderRestated,
     OrderSnapshot,
     OrderStatusReported,
+    OrderTriggered,
 )
 from fixvenue.domain.values import Instrument, OrderStatus, ticks_to_price
 from fixvenue.fix import tags
+from fixvenue.fix.dialects import Dialect, ReportKind
 from fixvenue.fix.timestamps import format_utc_microseconds
 
 _AVERAGE_PRICE_QUANTUM = Decimal("0.00000001")
@@ -41,39 +46,49 @@ class Renderer:
     def __init__(self, instruments: Mapping[str, Instrument]) -> None:
         self._instruments = instruments
 
-    def render(self, event: Event) -> OutboundMessage:
+    def render(self, event: Event, dialect: Dialect) -> OutboundMessage:
+        """The event as the message a session speaking `dialect` receives."""
         if isinstance(event, CancelRejected):
-            return self._cancel_reject(event)
+            return self._cancel_reject(event, dialect)
         if isinstance(event, MassCancelReported):
             return self._mass_cancel_report(event)
         if isinstance(event, OrderStatusReported) and event.order is None:
-            return self._unknown_order_status(event)
+            return self._unknown_order_status(event, dialect)
         fields = [(tags.EXEC_ID, str(event.event_id))]
         if isinstance(event, OrderAccepted):
-            fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_NEW))
+            kind = ReportKind.NEW
         elif isinstance(event, OrderRejected):
+            kind = ReportKind.REJECTED
             fields += [
-                (tags.EXEC_TYPE, tags.EXEC_TYPE_REJECTED),
-                (tags.ORD_REJ_REASON, tags.ORDER_REJECT_REASON_CODES[event.reason]),
+                (tags.ORD_REJ_REASON, dialect.order_reject_reasons[event.reason]),
                 (tags.TEXT, event.text),
             ]
         elif isinstance(event, OrderReplaced):
-            fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_REPLACED))
+            kind = ReportKind.REPLACED
         elif isinstance(event, OrderStatusReported):
-            fields.append((tags.EXEC_TYPE, tags.EXEC_TYPE_ORDER_STATUS))
+            kind = ReportKind.STATUS
         elif isinstance(event, OrderFilled):
-            fill = event.fill
-            fields += [
-                (tags.EXEC_TYPE, tags.EXEC_TYPE_TRADE),
-                (tags.LAST_QTY, str(fill.quantity)),
-                (tags.LAST_PX, self._price(event.order.symbol, fill.price)),
-                (tags.SECONDARY_EXEC_ID, fill.trade_id),
-                (tags.LAST_LIQUIDITY_IND, tags.LIQUIDITY_CODES[fill.liquidity]),
-            ]
+            kind = (
+                ReportKind.FILL
+                if event.order.status is OrderStatus.FILLED
+                else ReportKind.PARTIAL_FILL
+            )
+            fields += self._fill_fields(event, dialect)
+        elif isinstance(event, OrderExpired):
+            kind = ReportKind.EXPIRED
+            fields.append((tags.TEXT, event.text))
+        elif isinstance(event, OrderTriggered):
+            kind = ReportKind.TRIGGERED
+            fields.append((tags.TEXT, "stop order triggered by the last trade price"))
+        elif isinstance(event, OrderRestated):
+            kind = ReportKind.RESTATED
+            fields.append((tags.TEXT, event.text))
         else:
             assert isinstance(event, OrderCancelled), event
-            fields += [(tags.EXEC_TYPE, tags.EXEC_TYPE_CANCELLED), (tags.TEXT, event.text)]
+            kind = ReportKind.CANCELLED
+            fields.append((tags.TEXT, event.text))
         assert event.order is not None
+        fields += self._report_kind_fields(kind, event.order.status, dialect)
         fields += self._order_fields(event.order)
         if isinstance(event, OrderRejected) and event.as_received:
             echoed = {tags.FIELD_TAGS[name]: value for name, value in event.as_received}
@@ -81,6 +96,30 @@ class Renderer:
             fields += echoed.items()
         fields.append((tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)))
         return OutboundMessage(tags.MSG_EXECUTION_REPORT, fields)
+
+    @staticmethod
+    def _report_kind_fields(
+        kind: ReportKind, status: OrderStatus, dialect: Dialect
+    ) -> list[tuple[int, str]]:
+        fields = [(tags.EXEC_TYPE, dialect.exec_type(kind, status))]
+        if dialect.exec_trans_types is not None:
+            fields.append((tags.EXEC_TRANS_TYPE, dialect.exec_trans_types[kind]))
+        restatement = dialect.restatement_reasons.get(kind)
+        if restatement is not None:
+            fields.append((tags.EXEC_RESTATEMENT_REASON, restatement))
+        return fields
+
+    def _fill_fields(self, event: OrderFilled, dialect: Dialect) -> list[tuple[int, str]]:
+        fill = event.fill
+        fields = [
+            (tags.LAST_QTY, str(fill.quantity)),
+            (tags.LAST_PX, self._price(event.order.symbol, fill.price)),
+        ]
+        if dialect.reports_trade_id:
+            fields.append((tags.SECONDARY_EXEC_ID, fill.trade_id))
+        if dialect.reports_liquidity:
+            fields.append((tags.LAST_LIQUIDITY_IND, tags.LIQUIDITY_CODES[fill.liquidity]))
+        return fields
 
     def _order_fields(self, order: OrderSnapshot) -> list[tuple[int, str]]:
         fields = [
@@ -104,6 +143,14 @@ class Renderer:
             fields.append((tags.ORIG_CL_ORD_ID, order.original_client_order_id))
         if order.price is not None:
             fields.append((tags.PRICE, self._price(order.symbol, order.price)))
+        if order.stop_price is not None:
+            fields.append((tags.STOP_PX, self._price(order.symbol, order.stop_price)))
+        if order.expire_time_us is not None:
+            fields.append((tags.EXPIRE_TIME, format_utc_microseconds(order.expire_time_us)))
+        if order.minimum_quantity is not None:
+            fields.append((tags.MIN_QTY, str(order.minimum_quantity)))
+        if order.display_quantity is not None:
+            fields.append((tags.MAX_FLOOR, str(order.display_quantity)))
         return fields
 
     @staticmethod
@@ -131,10 +178,12 @@ class Renderer:
             fields.append((tags.SYMBOL, event.symbol))
         return OutboundMessage(tags.MSG_ORDER_MASS_CANCEL_REPORT, fields)
 
-    def _unknown_order_status(self, event: OrderStatusReported) -> OutboundMessage:
+    def _unknown_order_status(
+        self, event: OrderStatusReported, dialect: Dialect
+    ) -> OutboundMessage:
         fields = [
             (tags.EXEC_ID, str(event.event_id)),
-            (tags.EXEC_TYPE, tags.EXEC_TYPE_ORDER_STATUS),
+            *self._report_kind_fields(ReportKind.STATUS, OrderStatus.REJECTED, dialect),
             (tags.ORDER_ID, "NONE"),
             (tags.CL_ORD_ID, event.client_order_id),
             (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[OrderStatus.REJECTED]),
@@ -152,7 +201,8 @@ class Renderer:
             fields.append((tags.SIDE, tags.SIDE_CODES[event.side]))
         return OutboundMessage(tags.MSG_EXECUTION_REPORT, fields)
 
-    def _cancel_reject(self, event: CancelRejected) -> OutboundMessage:
+    @staticmethod
+    def _cancel_reject(event: CancelRejected, dialect: Dialect) -> OutboundMessage:
         # OrdStatus is required: an unknown order is reported as rejected.
         status = OrderStatus.REJECTED if event.status is None else event.status
         return OutboundMessage(
@@ -163,7 +213,7 @@ class Renderer:
                 (tags.ORIG_CL_ORD_ID, event.original_client_order_id),
                 (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[status]),
                 (tags.CXL_REJ_RESPONSE_TO, tags.CXL_REJ_RESPONSE_TO_CODES[event.response_to]),
-                (tags.CXL_REJ_REASON, tags.CANCEL_REJECT_REASON_CODES[event.reason]),
+                (tags.CXL_REJ_REASON, dialect.cancel_reject_reasons[event.reason]),
                 (tags.TEXT, event.text),
                 (tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)),
             ],

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import quickfix
 
 from fixvenue.domain.values import SessionRole
+from fixvenue.fix.dialects import DIALECTS, Dialect
 
 
 @dataclass(slots=True, kw_only=True)
@@ -16,6 +17,7 @@ class FixSession:
     begin_string: str
     role: SessionRole
     enabled: bool
+    dialect: Dialect = field(repr=False)  # what the session's FIX version says differently
     quickfix_id: quickfix.SessionID = field(repr=False)
 
 
@@ -30,6 +32,7 @@ class SessionRegistry:
                 begin_string=begin_string,
                 role=role,
                 enabled=enabled,
+                dialect=DIALECTS[begin_string],
                 quickfix_id=quickfix.SessionID(begin_string, comp_id, target),
             )
             for target, begin_string, role, enabled in sessions

@@ -42,16 +42,18 @@ def sent_identities(path: Path) -> set[tuple[str, str]]:
     return identities
 
 
-# An ExecutionReport is known by its ExecID. An OrderCancelReject has none, and a duplicate
-# ClOrdID is rejected under the ClOrdID of an earlier request: it is known by its request,
-# the order it named, the reason and the moment. An OrderMassCancelReport carries the
-# mass cancel's own OrderID.
+# An ExecutionReport is known by its ExecID, in every FIX version. An OrderCancelReject has
+# none, and a duplicate ClOrdID is rejected under the ClOrdID of an earlier request: it is
+# known by its request, the order it named, the reason and the moment. The reason is its
+# CxlRejReason and its Text: FIX 4.2 gives several reasons the same code, the Text always
+# says which. An OrderMassCancelReport carries the mass cancel's own OrderID.
 _IDENTITY_TAGS = {
     tags.MSG_EXECUTION_REPORT: (tags.EXEC_ID,),
     tags.MSG_ORDER_CANCEL_REJECT: (
         tags.CL_ORD_ID,
         tags.ORIG_CL_ORD_ID,
         tags.CXL_REJ_REASON,
+        tags.TEXT,
         tags.TRANSACT_TIME,
     ),
     tags.MSG_ORDER_MASS_CANCEL_REPORT: (tags.ORDER_ID,),

@@ -1,16 +1,19 @@
-"""FIX tag numbers and code values: they live here and nowhere else in the venue."""
+"""FIX tag numbers and code values: they live here and nowhere else in the venue.
+
+The codes here mean the same in every FIX version that has them; those that differ between
+FIX 4.2 and FIX 4.4 are in dialects.py.
+"""
 
 from __future__ import annotations
 
 from fixvenue.domain.values import (
     Amendment,
-    CancelRejectReason,
     Liquidity,
     MassCancelRejectReason,
     MassCancelScope,
-    OrderRejectReason,
     OrderStatus,
     OrderType,
+    SelfTradePrevention,
     Side,
     TimeInForce,
 )
@@ -22,6 +25,7 @@ CL_ORD_ID = 11
 CUM_QTY = 14
 EXEC_ID = 17
 EXEC_INST = 18
+EXEC_TRANS_TYPE = 20
 LAST_PX = 31
 LAST_QTY = 32
 MSG_SEQ_NUM = 34
@@ -40,12 +44,17 @@ TEXT = 58
 TIME_IN_FORCE = 59
 TRANSACT_TIME = 60
 POSS_RESEND = 97
+STOP_PX = 99
 CXL_REJ_REASON = 102
 ORD_REJ_REASON = 103
+MIN_QTY = 110
+MAX_FLOOR = 111
+EXPIRE_TIME = 126
 RESET_SEQ_NUM_FLAG = 141
 EXEC_TYPE = 150
 LEAVES_QTY = 151
 REF_MSG_TYPE = 372
+EXEC_RESTATEMENT_REASON = 378
 BUSINESS_REJECT_REASON = 380
 CXL_REJ_RESPONSE_TO = 434
 SECONDARY_EXEC_ID = 527
@@ -54,6 +63,8 @@ MASS_CANCEL_REQUEST_TYPE = 530
 MASS_CANCEL_RESPONSE = 531
 MASS_CANCEL_REJECT_REASON = 532
 TOTAL_AFFECTED_ORDERS = 533
+# The venue's own field, defined in both data dictionaries (fix_specs/).
+SELF_TRADE_PREVENTION = 7928
 
 # Field names as inbound translation reports values it could not express in the domain.
 FIELD_TAGS = {
@@ -76,13 +87,19 @@ MSG_LOGON = "A"
 
 SIDES = {"1": Side.BUY, "2": Side.SELL}
 SIDE_CODES = {side: code for code, side in SIDES.items()}
-ORDER_TYPES = {"2": OrderType.LIMIT}
+ORDER_TYPES = {
+    "1": OrderType.MARKET,
+    "2": OrderType.LIMIT,
+    "3": OrderType.STOP,
+    "4": OrderType.STOP_LIMIT,
+}
 ORDER_TYPE_CODES = {kind: code for code, kind in ORDER_TYPES.items()}
 TIMES_IN_FORCE = {
     "0": TimeInForce.DAY,
     "1": TimeInForce.GOOD_TILL_CANCEL,
     "3": TimeInForce.IMMEDIATE_OR_CANCEL,
     "4": TimeInForce.FILL_OR_KILL,
+    "6": TimeInForce.GOOD_TILL_DATE,
 }
 TIME_IN_FORCE_CODES = {tif: code for code, tif in TIMES_IN_FORCE.items()}
 
@@ -91,6 +108,7 @@ ORDER_STATUS_CODES = {
     OrderStatus.PARTIALLY_FILLED: "1",
     OrderStatus.FILLED: "2",
     OrderStatus.CANCELLED: "4",
+    OrderStatus.EXPIRED: "C",
     OrderStatus.REJECTED: "8",
 }
 LIQUIDITY_CODES = {Liquidity.ADDED: "1", Liquidity.REMOVED: "2"}
@@ -98,32 +116,13 @@ LIQUIDITY_CODES = {Liquidity.ADDED: "1", Liquidity.REMOVED: "2"}
 # ExecInst is a list of space-separated instructions; the venue knows one.
 EXEC_INST_POST_ONLY = "6"
 
-# FIX 4.4 ExecType.
-EXEC_TYPE_NEW = "0"
-EXEC_TYPE_CANCELLED = "4"
-EXEC_TYPE_REPLACED = "5"
-EXEC_TYPE_REJECTED = "8"
-EXEC_TYPE_TRADE = "F"
-EXEC_TYPE_ORDER_STATUS = "I"
+SELF_TRADE_PREVENTIONS = {
+    "O": SelfTradePrevention.CANCEL_RESTING,  # the oldest order
+    "N": SelfTradePrevention.CANCEL_AGGRESSOR,  # the newest order
+    "B": SelfTradePrevention.CANCEL_BOTH,
+    "D": SelfTradePrevention.DECREMENT,
+}
 
-# FIX 4.4 OrdRejReason. There is no "invalid price increment" before FIX 5.0, so a price off
-# the tick is 99 (other) with a Text that says so: a code outside 4.4's set would fail the
-# validation of a broker engine using the standard FIX 4.4 dictionary.
-ORDER_REJECT_REASON_CODES = {
-    OrderRejectReason.UNKNOWN_SYMBOL: "1",
-    OrderRejectReason.DUPLICATE_ORDER: "6",
-    OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC: "11",
-    OrderRejectReason.INCORRECT_QUANTITY: "13",
-    OrderRejectReason.UNKNOWN_ACCOUNT: "15",
-    OrderRejectReason.INVALID_PRICE: "99",
-    OrderRejectReason.WOULD_TAKE_LIQUIDITY: "99",
-}
-CANCEL_REJECT_REASON_CODES = {
-    CancelRejectReason.TOO_LATE_TO_CANCEL: "0",
-    CancelRejectReason.UNKNOWN_ORDER: "1",
-    CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "6",
-    CancelRejectReason.INVALID_REPLACEMENT: "99",
-}
 CXL_REJ_RESPONSE_TO_CODES = {Amendment.CANCEL: "1", Amendment.REPLACE: "2"}
 
 BUSINESS_REJECT_NOT_AUTHORIZED = "6"

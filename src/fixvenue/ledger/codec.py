@@ -2,55 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 
-from fixvenue.domain.commands import (
-    CancelAllOrders,
-    CancelOrder,
-    Command,
-    PlaceOrder,
-    ReplaceOrder,
-    RequestOrderStatus,
-    ResetSessionSequence,
-)
-from fixvenue.domain.events import (
-    CancelRejected,
-    Event,
-    MassCancelReported,
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
-    OrderStatusReported,
-)
+from fixvenue.domain.commands import Command
+from fixvenue.domain.events import Event
 
-_COMMAND_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        PlaceOrder,
-        CancelOrder,
-        ReplaceOrder,
-        CancelAllOrders,
-        RequestOrderStatus,
-        ResetSessionSequence,
-    )
-}
-_EVENT_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        OrderAccepted,
-        OrderRejected,
-        OrderFilled,
-        OrderCancelled,
-        OrderReplaced,
-        CancelRejected,
-        OrderStatusReported,
-        MassCancelReported,
-    )
-}
+# Every command and event type, stored under its class name.
+_COMMAND_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in get_args(Command)}
+_EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in get_args(Event)}
 _encoder = msgspec.json.Encoder()
 _decoders = {
     name: msgspec.json.Decoder(cls) for name, cls in (_COMMAND_TYPES | _EVENT_TYPES).items()

@@ -26,14 +26,15 @@ commands = Table(
     Column("payload", Text, nullable=False),
 )
 
-# Every event the core produced, reported to `session` (order-entry sessions).
+# Every event the core produced, reported to `session` (an order-entry session; none for
+# venue-wide events such as a trading halt).
 events = Table(
     "events",
     metadata,
     Column("event_id", BigInteger, primary_key=True, autoincrement=False),
     Column("command_sequence", BigInteger, nullable=False),
     Column("timestamp_us", BigInteger, nullable=False),
-    Column("session", String(64), nullable=False),
+    Column("session", String(64), nullable=True),
     Column("kind", String(64), nullable=False),
     Column("order_id", String(64), nullable=True),
     Column("payload", Text, nullable=False),

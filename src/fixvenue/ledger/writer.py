@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
 
-from fixvenue.domain.commands import SequencedCommand
+from fixvenue.domain.commands import SequencedCommand, command_session
 from fixvenue.domain.events import Event, event_order_id, event_session
 from fixvenue.ledger import codec
 from fixvenue.ledger.schema import (
@@ -59,7 +59,7 @@ class LedgerWriter:
         watermarks: dict[str, int] = {}
         for entry in entries:
             sequenced = entry.command
-            session = sequenced.command.session
+            session = command_session(sequenced.command)
             kind, payload = codec.encode(sequenced.command)
             command_rows.append(
                 (
@@ -71,7 +71,7 @@ class LedgerWriter:
                     payload,
                 )
             )
-            if sequenced.inbound_sequence_number is not None:
+            if session is not None and sequenced.inbound_sequence_number is not None:
                 watermarks[session] = sequenced.inbound_sequence_number
             for event in entry.events:
                 kind, payload = codec.encode(event)

@@ -4,18 +4,26 @@ Each side maps price (ticks) to a FIFO level. A level is a dict keyed by order i
 insertion order, so the first key is the oldest order, and removal by id is O(1).
 The book decides who trades with whom and at what price; the caller applies the fills
 (it owns the orders' quantities) and then removes what is fully filled.
+
+An iceberg order shows only a slice of its quantity (its display quantity); when the slice
+is used up and quantity remains hidden, a new slice is shown at the back of the level.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from sortedcontainers import SortedDict
 
-from fixvenue.domain.values import Side
+from fixvenue.domain.values import SelfTradePrevention, Side
+
+# A module constant: in CPython 3.11 reading `Side.BUY` off the class costs several times a
+# global lookup, and every book operation compares a side with it.
+BUY = Side.BUY
 
 
 class RestingOrder(Protocol):
@@ -27,6 +35,10 @@ class RestingOrder(Protocol):
     def price(self) -> int | None: ...
     @property
     def leaves_quantity(self) -> int: ...
+    @property
+    def visible_quantity(self) -> int: ...  # what is left of the slice the book shows
+    @property
+    def display_quantity(self) -> int | None: ...  # an iceberg's slice size; None: all
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +49,38 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class CancelResting:
+    """Self-trade prevention: the resting order of the aggressor's own firm is cancelled."""
+
+    resting: RestingOrder
+
+
+@dataclass(frozen=True, slots=True)
+class Decrement:
+    """Self-trade prevention: both orders shrink by `quantity`, and nothing trades."""
+
+    resting: RestingOrder
+    quantity: int
+
+
+Step = Match | CancelResting | Decrement
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """What an aggressive order would do to the book, step by step, in order."""
+
+    steps: list[Step]
+    traded: int  # the quantity of all Match steps
+    # The resting order of its own firm for which self-trade prevention ends the aggressor
+    # after the steps, if it does.
+    stopped_by: RestingOrder | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LevelView:
     price: int
-    quantity: int
+    quantity: int  # what the book shows: an iceberg counts with its visible slice only
     orders: int
 
 
@@ -50,12 +91,12 @@ class OrderBook:
         self._bids: SortedDict = SortedDict(operator.neg)
         self._asks: SortedDict = SortedDict()
 
-    def _side(self, side: Side) -> SortedDict:
-        return self._bids if side is Side.BUY else self._asks
+    # The sides are picked inline below, not through a helper: these are the hottest
+    # calls of the matching loop.
 
     def add(self, order: RestingOrder) -> None:
         assert order.price is not None and order.leaves_quantity > 0, order
-        levels = self._side(order.side)
+        levels = self._bids if order.side is BUY else self._asks
         level = levels.get(order.price)
         if level is None:
             level = levels[order.price] = {}
@@ -63,50 +104,84 @@ class OrderBook:
         level[order.order_id] = order
 
     def remove(self, order: RestingOrder) -> None:
-        levels = self._side(order.side)
+        levels = self._bids if order.side is BUY else self._asks
         level = levels[order.price]
         del level[order.order_id]
         if not level:
             del levels[order.price]
 
     def contains(self, order: RestingOrder) -> bool:
-        level = self._side(order.side).get(order.price)
+        levels = self._bids if order.side is BUY else self._asks
+        level = levels.get(order.price)
         return level is not None and order.order_id in level
 
     def best_price(self, side: Side) -> int | None:
-        levels = self._side(side)
+        levels = self._bids if side is BUY else self._asks
         if not levels:
             return None
-        price: int = levels.peekitem(0)[0]
+        price: int = next(iter(levels))
         return price
 
-    def matches(self, side: Side, limit_price: int, quantity: int) -> list[Match]:
-        """What an order of `side` at `limit_price` for `quantity` would trade, best first."""
+    def requeue(self, order: RestingOrder) -> None:
+        """Sends the order to the back of its level (an iceberg showing a new slice)."""
+        self.remove(order)
+        self.add(order)
+
+    def sweep(
+        self,
+        side: Side,
+        limit_price: int,
+        quantity: int,
+        *,
+        is_own: Callable[[RestingOrder], bool] | None = None,
+        prevention: SelfTradePrevention = SelfTradePrevention.CANCEL_RESTING,
+    ) -> Sweep:
+        """What an order of `side` at `limit_price` for `quantity` would do, best price
+        first; the book itself does not change. `is_own` tells which resting orders belong
+        to the aggressor's firm, and `prevention` what happens when it meets one."""
         assert quantity > 0
-        result: list[Match] = []
+        steps: list[Step] = []
         remaining = quantity
-        for price, level in self._side(side.opposite).items():
+        traded = 0
+        for price, level in (self._asks if side is BUY else self._bids).items():
             if not crosses(side, limit_price, price):
                 break
-            for resting in level.values():
-                traded = min(remaining, resting.leaves_quantity)
-                result.append(Match(resting, traded, price))
-                remaining -= traded
+            refreshed: deque[tuple[RestingOrder, int, int]] = deque()
+            for resting, visible, leaves in _queue(level, refreshed):
+                if is_own is not None and is_own(resting):
+                    if prevention is SelfTradePrevention.DECREMENT:
+                        amount = min(remaining, leaves)
+                        steps.append(Decrement(resting, amount))
+                    else:
+                        if prevention is not SelfTradePrevention.CANCEL_AGGRESSOR:
+                            steps.append(CancelResting(resting))
+                        if prevention is not SelfTradePrevention.CANCEL_RESTING:
+                            return Sweep(steps, traded, stopped_by=resting)
+                        continue
+                else:
+                    amount = min(remaining, visible)
+                    steps.append(Match(resting, amount, price))
+                    traded += amount
+                    hidden = leaves - amount
+                    if amount == visible and hidden > 0:
+                        assert resting.display_quantity is not None, resting
+                        refreshed.append((resting, min(resting.display_quantity, hidden), hidden))
+                remaining -= amount
                 if remaining == 0:
-                    return result
-        return result
+                    return Sweep(steps, traded)
+        return Sweep(steps, traded)
 
     def levels(self, side: Side) -> Iterator[LevelView]:
-        for price, level in self._side(side).items():
+        for price, level in (self._bids if side is BUY else self._asks).items():
             yield LevelView(
                 price=price,
-                quantity=sum(order.leaves_quantity for order in level.values()),
+                quantity=sum(order.visible_quantity for order in level.values()),
                 orders=len(level),
             )
 
     def orders(self, side: Side) -> Iterator[RestingOrder]:
         """Every resting order of one side, best price first, oldest first within a price."""
-        for level in self._side(side).values():
+        for level in (self._bids if side is BUY else self._asks).values():
             yield from level.values()
 
     def is_crossed(self) -> bool:
@@ -116,4 +191,15 @@ class OrderBook:
 
 def crosses(side: Side, limit_price: int, resting_price: int) -> bool:
     """Whether an order of `side` at `limit_price` trades with one resting at `resting_price`."""
-    return limit_price >= resting_price if side is Side.BUY else limit_price <= resting_price
+    return limit_price >= resting_price if side is BUY else limit_price <= resting_price
+
+
+def _queue(
+    level: dict[str, RestingOrder], refreshed: deque[tuple[RestingOrder, int, int]]
+) -> Iterator[tuple[RestingOrder, int, int]]:
+    """A level's orders as (order, visible, leaves) in time priority, then the new slices
+    of icebergs refreshed meanwhile, each at the back as it is shown."""
+    for order in level.values():
+        yield order, order.visible_quantity, order.leaves_quantity
+    while refreshed:
+        yield refreshed.popleft()

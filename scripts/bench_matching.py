@@ -1,0 +1,245 @@
+# Run with the project's virtualenv: .venv/bin/python scripts/bench_matching.py --help
+"""Matching-core benchmark: TradingCore.apply alone, on one core, over a mixed stream.
+
+The stream is generated up front (not timed) from a seeded random generator, over ten
+symbols and four firms:
+  - adds: passive limit orders a few ticks away from the touch (Day, GTC, some icebergs);
+  - cancels and replaces of orders that are still open (replaces move the price or lower
+    the quantity, so some keep priority and some re-match);
+  - aggressive orders: limit IOC, limit Day and market orders that cross the spread.
+Each command gets its sequence number and timestamp as the sequencer would give them, and
+the timed loop is exactly what the sequencer thread does per command: core.apply.
+Prints commands/s and events/s (best of --repeat runs), and with --profile the functions
+where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import pstats
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fixvenue.app.memory import tune_garbage_collector
+from fixvenue.core.trading import TradingCore
+from fixvenue.domain.commands import (
+    CancelOrder,
+    Command,
+    PlaceOrder,
+    ReplaceOrder,
+    SequencedCommand,
+)
+from fixvenue.domain.values import (
+    Instrument,
+    OrderType,
+    SessionProfile,
+    Side,
+    TimeInForce,
+)
+
+SYMBOLS = tuple(f"SYM{n}" for n in range(10))
+REFERENCE_PRICE = 10_000  # ticks
+SESSIONS = tuple(
+    SessionProfile(session=f"S{n}", firm=f"F{n}", accounts=frozenset({f"A{n}"})) for n in range(4)
+)
+EPOCH_US = 1_800_000_000_000_000
+
+
+@dataclass
+class _Open:
+    """What the generator knows of an order it expects to be open."""
+
+    session: str
+    client_order_id: str
+    symbol: str
+    side: Side
+    quantity: int
+    price: int
+
+
+@dataclass
+class StreamMix:
+    adds: int = 50
+    cancels: int = 25
+    replaces: int = 10
+    aggressive: int = 15
+    weights: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.weights = [self.adds, self.cancels, self.replaces, self.aggressive]
+
+
+def generate(count: int, seed: int, mix: StreamMix) -> list[SequencedCommand]:
+    rng = random.Random(seed)
+    open_orders: list[_Open] = []
+    commands: list[Command] = []
+    next_id = 0
+
+    def client_order_id() -> str:
+        nonlocal next_id
+        next_id += 1
+        return f"C{next_id}"
+
+    kinds = rng.choices(("add", "cancel", "replace", "aggressive"), mix.weights, k=count)
+    for kind in kinds:
+        session = rng.choice(SESSIONS)
+        if kind in ("cancel", "replace") and open_orders:
+            index = rng.randrange(len(open_orders))
+            target = open_orders[index]
+            if kind == "cancel":
+                open_orders[index] = open_orders[-1]
+                open_orders.pop()
+                commands.append(
+                    CancelOrder(
+                        session=target.session,
+                        client_order_id=client_order_id(),
+                        original_client_order_id=target.client_order_id,
+                        order_id=None,
+                        symbol=target.symbol,
+                        side=target.side,
+                    )
+                )
+            else:
+                lower = rng.random() < 0.5
+                quantity = max(1, target.quantity - 10) if lower else target.quantity
+                step = rng.choice((-1, 1)) if not lower else 0
+                price = target.price + step * (1 if target.side is Side.BUY else -1)
+                previous, target.client_order_id = target.client_order_id, client_order_id()
+                commands.append(
+                    ReplaceOrder(
+                        session=target.session,
+                        client_order_id=target.client_order_id,
+                        original_client_order_id=previous,
+                        order_id=None,
+                        symbol=target.symbol,
+                        side=target.side,
+                        order_type=OrderType.LIMIT,
+                        quantity=quantity,
+                        price=price,
+                    )
+                )
+                target.quantity, target.price = quantity, price
+            continue
+        symbol = rng.choice(SYMBOLS)
+        side = rng.choice((Side.BUY, Side.SELL))
+        sign = -1 if side is Side.BUY else 1
+        if kind == "aggressive":
+            market = rng.random() < 0.2
+            commands.append(
+                PlaceOrder(
+                    session=session.session,
+                    client_order_id=client_order_id(),
+                    account=next(iter(session.accounts)),
+                    symbol=symbol,
+                    side=side,
+                    order_type=OrderType.MARKET if market else OrderType.LIMIT,
+                    quantity=rng.randrange(50, 400),
+                    price=None if market else REFERENCE_PRICE - sign * rng.randrange(0, 6),
+                    time_in_force=rng.choice((TimeInForce.IMMEDIATE_OR_CANCEL, TimeInForce.DAY)),
+                )
+            )
+            continue
+        price = REFERENCE_PRICE + sign * rng.randrange(1, 20)
+        quantity = rng.randrange(1, 10) * 100
+        order = _Open(session.session, client_order_id(), symbol, side, quantity, price)
+        open_orders.append(order)
+        commands.append(
+            PlaceOrder(
+                session=session.session,
+                client_order_id=order.client_order_id,
+                account=next(iter(session.accounts)),
+                symbol=symbol,
+                side=side,
+                order_type=OrderType.LIMIT,
+                quantity=quantity,
+                price=price,
+                time_in_force=rng.choice((TimeInForce.DAY, TimeInForce.GOOD_TILL_CANCEL)),
+                display_quantity=100 if rng.random() < 0.05 else None,
+            )
+        )
+    return [
+        SequencedCommand(
+            sequence=number,
+            timestamp_us=EPOCH_US + number,
+            inbound_sequence_number=number,
+            command=command,
+        )
+        for number, command in enumerate(commands, start=1)
+    ]
+
+
+def new_core() -> TradingCore:
+    return TradingCore(
+        instruments=[
+            Instrument(
+                symbol=symbol,
+                currency="USD",
+                tick_size=Decimal("0.01"),
+                reference_price=REFERENCE_PRICE,
+                market_band_basis_points=500,
+            )
+            for symbol in SYMBOLS
+        ],
+        sessions=SESSIONS,
+    )
+
+
+def run_once(stream: list[SequencedCommand]) -> tuple[float, int, TradingCore]:
+    core = new_core()
+    apply = core.apply
+    events = 0
+    gc.collect()
+    started = time.perf_counter()
+    for sequenced in stream:
+        events += len(apply(sequenced))
+    return time.perf_counter() - started, events, core
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commands", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs; the best one counts")
+    parser.add_argument("--profile", action="store_true", help="profile one run instead")
+    parser.add_argument("--floor", type=int, default=150_000, help="commands/s to pass")
+    arguments = parser.parse_args()
+
+    stream = generate(arguments.commands, arguments.seed, StreamMix())
+    tune_garbage_collector()  # as `fixvenue serve` does
+    kinds: dict[str, int] = {}
+    for sequenced in stream:
+        name = type(sequenced.command).__name__
+        kinds[name] = kinds.get(name, 0) + 1
+    print(f"stream: {len(stream):,} commands over {len(SYMBOLS)} symbols: {kinds}")
+
+    if arguments.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run_once(stream)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        return 0
+
+    best = min((run_once(stream) for _ in range(arguments.repeat)), key=lambda run: run[0])
+    seconds, events, core = best
+    rate = len(stream) / seconds
+    resting = sum(1 for _ in core.open_orders)
+    trades = core.identifiers.last_trade_number
+    print(
+        f"best of {arguments.repeat}: {seconds:.3f} s, {rate:,.0f} commands/s, "
+        f"{events / seconds:,.0f} events/s ({events:,} events, {trades:,} trades, "
+        f"{resting:,} orders open at the end)"
+    )
+    if rate < arguments.floor:
+        print(f"below the floor of {arguments.floor:,} commands/s", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
