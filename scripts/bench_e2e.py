@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from machine_speed import calibration_ms
 from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]
@@ -139,16 +140,6 @@ def postgres_cpu_seconds() -> float:
         if name == "postgres":
             total += process_cpu_seconds(int(entry.name))
     return total
-
-
-def calibration_ms() -> float:
-    """A fixed pure-Python loop, best of 3: how fast this CPU is right now (shared hosts vary)."""
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        sum(i * i for i in range(2_000_000))
-        timings.append(time.perf_counter() - start)
-    return round(min(timings) * 1000, 1)
 
 
 def process_cpu_seconds(pid: int) -> float:

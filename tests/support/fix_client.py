@@ -244,10 +244,12 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
         original_client_order_id: str,
         *,
         quantity: str,
-        price: str,
+        price: str | None,
         symbol: str = "ACME",
         side: str = "1",
+        order_type: str = "2",
         client_order_id: str | None = None,
+        extra: dict[int, str] | None = None,
     ) -> str:
         client_order_id = client_order_id or self.next_client_order_id()
         fields = {
@@ -256,11 +258,13 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
             55: symbol,
             54: side,
             38: quantity,
-            44: price,
-            40: "2",
+            40: order_type,
             60: _now(),
             **self._handling_instruction(),
         }
+        if price is not None:
+            fields[44] = price
+        fields.update(extra or {})
         self.send("G", fields)
         return client_order_id
 
@@ -296,6 +300,12 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
         with self._arrival:
             return list(self._sent_rejects)
 
+    def assert_nothing_refused(self, quiet_seconds: float = 0.3) -> None:
+        """Once the venue has gone quiet: no message it sent was refused by this engine."""
+        self.settle(quiet_seconds)
+        refused = [message.raw.replace(SOH, "|") for message in self.sent_rejects()]
+        assert not refused, f"{self.sender}'s engine refused messages of the venue: {refused}"
+
     def report(self, client_order_id: str, exec_type: str, timeout: float = 10.0) -> Received:
         return self.expect(
             lambda m: (
@@ -315,6 +325,10 @@ class FixClient(quickfix.Application):  # type: ignore[misc]
             return list(self._received)
 
 
+def utc_timestamp(moment: float) -> str:
+    """A FIX UTCTimestamp with microseconds for `moment`, in seconds since the epoch."""
+    return time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(moment)) + f".{int(moment % 1 * 1e6):06d}"
+
+
 def _now() -> str:
-    now = time.time()
-    return time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}"
+    return utc_timestamp(time.time())

@@ -232,6 +232,9 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
 def assert_no_book_is_crossed(core: TradingCore) -> None:
     for symbol, book in core.books.items():
         assert not book.is_crossed(), (symbol, list(book.levels(BUY)), list(book.levels(SELL)))
+        for side in (BUY, SELL):
+            first = next(book.levels(side), None)
+            assert book.best_price(side) == (None if first is None else first.price), symbol
 
 
 def assert_order_quantities_are_consistent(

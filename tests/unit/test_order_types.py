@@ -510,6 +510,7 @@ def test_a_fok_that_would_self_trade_does_nothing_at_all() -> None:
     )
     events = driver.send(place("B1", BUY, 10, 101, time_in_force=FOK))
     assert kinds(events) == ["new B1", "cancelled B1"]
+    assert "self-trade prevention" in single(events[1:], OrderCancelled).text
     assert levels(driver.core.books[ACME]) == ([], [(100, 5, 1), (101, 5, 1)])
 
 

@@ -17,6 +17,7 @@ from fixvenue.domain.events import (
     OrderRejected,
     OrderSnapshot,
     OrderStatusReported,
+    OrderTerms,
     event_order_id,
 )
 from fixvenue.domain.values import (
@@ -86,15 +87,16 @@ def test_a_valid_limit_order_is_accepted_with_a_full_snapshot() -> None:
             timestamp_us=timestamp_of(1),
             order=OrderSnapshot(
                 order_id="O1",
-                session=S1,
+                terms=OrderTerms(
+                    session=S1,
+                    account=A1B,
+                    symbol=ACME,
+                    side=BUY,
+                    order_type=OrderType.LIMIT,
+                    time_in_force=GTC,
+                ),
                 client_order_id="B1",
                 original_client_order_id=None,
-                account=A1B,
-                symbol=ACME,
-                side=BUY,
-                order_type=OrderType.LIMIT,
-                time_in_force=GTC,
-                post_only=False,
                 quantity=10,
                 price=100,
                 status=OPEN,
@@ -535,15 +537,16 @@ def test_a_cancel_of_an_open_order_is_accepted_and_takes_it_out_of_the_book() ->
             timestamp_us=timestamp_of(2),
             order=OrderSnapshot(
                 order_id="O1",
-                session=S1,
+                terms=OrderTerms(
+                    session=S1,
+                    account=A1,
+                    symbol=ACME,
+                    side=BUY,
+                    order_type=OrderType.LIMIT,
+                    time_in_force=DAY,
+                ),
                 client_order_id="C1",
                 original_client_order_id="B1",
-                account=A1,
-                symbol=ACME,
-                side=BUY,
-                order_type=OrderType.LIMIT,
-                time_in_force=DAY,
-                post_only=False,
                 quantity=10,
                 price=100,
                 status=CANCELLED,
@@ -823,7 +826,8 @@ def test_a_fok_order_that_cannot_fill_completely_is_cancelled_without_trading() 
     driver.send(place("S1", SELL, 9, 100, session=S2))
     events = driver.send(place("B1", BUY, 10, 100, time_in_force=FOK))
     assert kinds(events) == ["new B1", "cancelled B1"]
-    assert "FOK" in single(events[1:], OrderCancelled).text
+    text = single(events[1:], OrderCancelled).text
+    assert "FOK" in text and "self-trade" not in text
     assert levels(driver.core.books[ACME]) == ([], [(100, 9, 1)]), "the book is untouched"
 
 

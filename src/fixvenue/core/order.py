@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import msgspec
-
 from fixvenue.domain.commands import PlaceOrder
-from fixvenue.domain.events import OrderSnapshot
+from fixvenue.domain.events import OrderSnapshot, OrderTerms
 from fixvenue.domain.values import (
     OrderStatus,
     OrderType,
@@ -29,7 +27,6 @@ class Order:
         "display_quantity",
         "expire_time_us",
         "firm",
-        "first_snapshot",
         "leaves_quantity",
         "minimum_quantity",
         "order_id",
@@ -45,6 +42,7 @@ class Order:
         "status",
         "stop_price",
         "symbol",
+        "terms",
         "time_in_force",
         "triggered",
     )
@@ -77,7 +75,19 @@ class Order:
         # Positive exactly while the order is open.
         self.leaves_quantity = command.quantity
         self.slice_quantity = 0  # an iceberg's visible slice, set when it rests
-        self.first_snapshot: OrderSnapshot | None = None
+        self.terms = OrderTerms(
+            session=command.session,
+            account=command.account,
+            symbol=command.symbol,
+            side=command.side,
+            order_type=command.order_type,
+            time_in_force=command.time_in_force,
+            post_only=command.post_only,
+            expire_time_us=command.expire_time_us,
+            minimum_quantity=command.minimum_quantity,
+            display_quantity=command.display_quantity,
+            self_trade_prevention=command.self_trade_prevention,
+        )
 
     @property
     def visible_quantity(self) -> int:
@@ -145,35 +155,11 @@ class Order:
         self.slice_quantity = min(self.slice_quantity, self.leaves_quantity)
 
     def snapshot(self) -> OrderSnapshot:
-        if self.first_snapshot is None:
-            self.first_snapshot = self._full_snapshot()
-            return self.first_snapshot
-        # Copying the first snapshot with what can change costs a third of building one.
-        return msgspec.structs.replace(
-            self.first_snapshot,
-            client_order_id=self.client_order_id,
-            original_client_order_id=self.original_client_order_id,
-            quantity=self.quantity,
-            price=self.price,
-            stop_price=self.stop_price,
-            status=self.status,
-            cumulative_quantity=self.cumulative_quantity,
-            leaves_quantity=self.leaves_quantity,
-            cumulative_notional=self.cumulative_notional,
-        )
-
-    def _full_snapshot(self) -> OrderSnapshot:
         return OrderSnapshot(
             order_id=self.order_id,
-            session=self.session,
+            terms=self.terms,
             client_order_id=self.client_order_id,
             original_client_order_id=self.original_client_order_id,
-            account=self.account,
-            symbol=self.symbol,
-            side=self.side,
-            order_type=self.order_type,
-            time_in_force=self.time_in_force,
-            post_only=self.post_only,
             quantity=self.quantity,
             price=self.price,
             status=self.status,
@@ -181,10 +167,6 @@ class Order:
             leaves_quantity=self.leaves_quantity,
             cumulative_notional=self.cumulative_notional,
             stop_price=self.stop_price,
-            expire_time_us=self.expire_time_us,
-            minimum_quantity=self.minimum_quantity,
-            display_quantity=self.display_quantity,
-            self_trade_prevention=self.self_trade_prevention,
         )
 
     def __repr__(self) -> str:

@@ -162,7 +162,7 @@ class TradingCore:
 
     def _place(self, command: PlaceOrder, now: int) -> list[Event]:
         key = (command.session, command.client_order_id)
-        repeat = self._repeat(command)
+        repeat = self._repeat(command, key)
         if repeat is _RESEND:
             return []
         profile = self.sessions.get(command.session)
@@ -280,10 +280,13 @@ class TradingCore:
         return None
 
     def _repeat(
-        self, command: PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders
+        self,
+        command: PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders,
+        key: tuple[str, str],
     ) -> _Repeat:
-        """Whether the request's ClOrdID was used before, and if so as a resend or not."""
-        if (command.session, command.client_order_id) not in self._client_order_ids:
+        """Whether the request's ClOrdID (`key`: session and ClOrdID) was used before, and
+        if so as a resend or not."""
+        if key not in self._client_order_ids:
             return _FIRST
         # A resend of a request already processed was answered then: ignore it.
         return _RESEND if command.possible_resend else _DUPLICATE
@@ -348,7 +351,7 @@ class TradingCore:
         True when it traded."""
         book = self.books[aggressor.symbol]
         side = aggressor.side
-        limit = self._limit_price(aggressor)
+        limit = aggressor.price if aggressor.price is not None else self._market_limit(aggressor)
         opposite = book.best_price(side.opposite)
         # Most orders do not cross on arrival: they skip the sweep altogether.
         crossing = opposite is not None and crosses(side, limit, opposite)
@@ -364,10 +367,11 @@ class TradingCore:
             else None
         )
         traded = 0 if sweep is None else sweep.traded
-        shortfall = self._shortfall(aggressor, traded)
-        if shortfall is not None:
-            events.append(self._withdraw(aggressor, None, shortfall, now))
-            return False
+        if aggressor.time_in_force is _FILL_OR_KILL or aggressor.minimum_quantity is not None:
+            shortfall = self._shortfall(aggressor, sweep)
+            if shortfall is not None:
+                events.append(self._withdraw(aggressor, None, shortfall, now))
+                return False
         if sweep is not None:
             self._apply_sweep(aggressor, sweep, now, events)
             assert not book.is_crossed(), book.symbol
@@ -402,11 +406,9 @@ class TradingCore:
                 for order, other in ((resting, aggressor), (aggressor, resting)):
                     events.append(self._decrement(order, step.quantity, other, aggressor, now))
 
-    def _limit_price(self, order: Order) -> int:
-        """The worst price the order may trade at: its own, or for a market order the edge
-        of the band around the last trade (or the reference price before any trade)."""
-        if order.price is not None:
-            return order.price
+    def _market_limit(self, order: Order) -> int:
+        """The worst price a market order may trade at: the edge of the band around the
+        last trade (or the reference price before any trade)."""
         instrument = self.instruments[order.symbol]
         anchor = self.last_trade_prices.get(order.symbol, instrument.reference_price)
         band = anchor * instrument.market_band_basis_points // BASIS_POINTS_PER_UNIT
@@ -418,14 +420,19 @@ class TradingCore:
         )
 
     @staticmethod
-    def _shortfall(aggressor: Order, traded: int) -> str | None:
+    def _shortfall(aggressor: Order, sweep: Sweep | None) -> str | None:
         """Why the order may not trade at all (FOK or MinQty not met), if so."""
-        if aggressor.time_in_force is _FILL_OR_KILL and traded < aggressor.leaves_quantity:
-            return _IMMEDIATE_CANCEL_TEXT[_FILL_OR_KILL]
+        traded = 0 if sweep is None else sweep.traded
         minimum = aggressor.minimum_quantity
-        if minimum is not None and traded < minimum:
-            return f"order cancelled: MinQty {minimum} not met, only {traded} could trade at once"
-        return None
+        if aggressor.time_in_force is _FILL_OR_KILL and traded < aggressor.leaves_quantity:
+            text = _IMMEDIATE_CANCEL_TEXT[_FILL_OR_KILL]
+        elif minimum is not None and traded < minimum:
+            text = f"order cancelled: MinQty {minimum} not met, only {traded} could trade at once"
+        else:
+            return None
+        if sweep is not None and sweep.meets_own_firm:
+            text += " (self-trade prevention kept it from trading with orders of its own firm)"
+        return text
 
     def _trade(
         self,
@@ -534,7 +541,8 @@ class TradingCore:
     # -- mass cancel -------------------------------------------------------------------
 
     def _mass_cancel(self, command: CancelAllOrders, now: int) -> list[Event]:
-        repeat = self._repeat(command)
+        key = (command.session, command.client_order_id)
+        repeat = self._repeat(command, key)
         if repeat is _RESEND:
             return []
         if repeat is _DUPLICATE:
@@ -547,7 +555,7 @@ class TradingCore:
                     _duplicate(command),
                 )
             ]
-        self._client_order_ids[command.session, command.client_order_id] = None
+        self._client_order_ids[key] = None
         if command.scope not in (MassCancelScope.ALL, MassCancelScope.SECURITY):
             return [
                 self._mass_cancel_report(
@@ -627,7 +635,7 @@ class TradingCore:
     def _amend(self, command: CancelOrder | ReplaceOrder, now: int) -> list[Event]:
         """Cancel or replace: the same checks, then what was asked for."""
         key = (command.session, command.client_order_id)
-        repeat = self._repeat(command)
+        repeat = self._repeat(command, key)
         if repeat is _RESEND:
             return []
         if repeat is _DUPLICATE:

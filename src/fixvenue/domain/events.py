@@ -20,19 +20,34 @@ from fixvenue.domain.values import (
 )
 
 
-class OrderSnapshot(msgspec.Struct, frozen=True, kw_only=True):
-    """The order as a report describes it at the moment of the event."""
+class OrderTerms(msgspec.Struct, frozen=True, kw_only=True):
+    """What an order was entered with that no later event changes."""
 
-    order_id: str
     session: str
-    client_order_id: str
-    original_client_order_id: str | None
     account: str
     symbol: str
     side: Side
     order_type: OrderType
     time_in_force: TimeInForce
-    post_only: bool
+    post_only: bool = False
+    expire_time_us: int | None = None
+    minimum_quantity: int | None = None
+    display_quantity: int | None = None
+    self_trade_prevention: SelfTradePrevention | None = None  # as the order asked for
+
+
+class OrderSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """The order as a report describes it at the moment of the event.
+
+    The unchanging terms are one shared object, so that a snapshot is cheap to build
+    (msgspec builds structs of up to fifteen fields several times faster than larger
+    ones); the properties below read them as if they were the snapshot's own.
+    """
+
+    order_id: str
+    terms: OrderTerms
+    client_order_id: str
+    original_client_order_id: str | None
     quantity: int
     price: int | None
     status: OrderStatus
@@ -40,10 +55,50 @@ class OrderSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     leaves_quantity: int
     cumulative_notional: int  # sum of fill quantity x fill price in ticks, for AvgPx
     stop_price: int | None = None
-    expire_time_us: int | None = None
-    minimum_quantity: int | None = None
-    display_quantity: int | None = None
-    self_trade_prevention: SelfTradePrevention | None = None  # as the order asked for
+
+    @property
+    def session(self) -> str:
+        return self.terms.session
+
+    @property
+    def account(self) -> str:
+        return self.terms.account
+
+    @property
+    def symbol(self) -> str:
+        return self.terms.symbol
+
+    @property
+    def side(self) -> Side:
+        return self.terms.side
+
+    @property
+    def order_type(self) -> OrderType:
+        return self.terms.order_type
+
+    @property
+    def time_in_force(self) -> TimeInForce:
+        return self.terms.time_in_force
+
+    @property
+    def post_only(self) -> bool:
+        return self.terms.post_only
+
+    @property
+    def expire_time_us(self) -> int | None:
+        return self.terms.expire_time_us
+
+    @property
+    def minimum_quantity(self) -> int | None:
+        return self.terms.minimum_quantity
+
+    @property
+    def display_quantity(self) -> int | None:
+        return self.terms.display_quantity
+
+    @property
+    def self_trade_prevention(self) -> SelfTradePrevention | None:
+        return self.terms.self_trade_prevention
 
 
 class Fill(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,9 +12,9 @@ is used up and quantity remains hidden, a new slice is shown at the back of the 
 from __future__ import annotations
 
 import operator
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
 from sortedcontainers import SortedDict
@@ -76,6 +76,13 @@ class Sweep:
     # after the steps, if it does.
     stopped_by: RestingOrder | None = None
 
+    @property
+    def meets_own_firm(self) -> bool:
+        """Whether self-trade prevention changed what the aggressor could trade."""
+        return self.stopped_by is not None or any(
+            not isinstance(step, Match) for step in self.steps
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class LevelView:
@@ -84,43 +91,53 @@ class LevelView:
     orders: int
 
 
+class _BookSide:
+    """The price levels of one side, best first, and the best price, kept up to date as
+    levels come and go: reading it is the most frequent question asked of a book."""
+
+    __slots__ = ("best", "levels")
+
+    def __init__(self, levels: SortedDict) -> None:
+        self.levels = levels
+        self.best: int | None = None
+
+
 class OrderBook:
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol
         # Bids sort by negated price so that the first key is always the best price.
-        self._bids: SortedDict = SortedDict(operator.neg)
-        self._asks: SortedDict = SortedDict()
+        self._bids = _BookSide(SortedDict(operator.neg))
+        self._asks = _BookSide(SortedDict())
 
     # The sides are picked inline below, not through a helper: these are the hottest
     # calls of the matching loop.
 
     def add(self, order: RestingOrder) -> None:
         assert order.price is not None and order.leaves_quantity > 0, order
-        levels = self._bids if order.side is BUY else self._asks
+        book_side = self._bids if order.side is BUY else self._asks
+        levels = book_side.levels
         level = levels.get(order.price)
         if level is None:
             level = levels[order.price] = {}
+            book_side.best = next(iter(levels))
         assert order.order_id not in level, order
         level[order.order_id] = order
 
     def remove(self, order: RestingOrder) -> None:
-        levels = self._bids if order.side is BUY else self._asks
+        book_side = self._bids if order.side is BUY else self._asks
+        levels = book_side.levels
         level = levels[order.price]
         del level[order.order_id]
         if not level:
             del levels[order.price]
+            book_side.best = next(iter(levels)) if levels else None
 
     def contains(self, order: RestingOrder) -> bool:
-        levels = self._bids if order.side is BUY else self._asks
-        level = levels.get(order.price)
+        level = (self._bids if order.side is BUY else self._asks).levels.get(order.price)
         return level is not None and order.order_id in level
 
     def best_price(self, side: Side) -> int | None:
-        levels = self._bids if side is BUY else self._asks
-        if not levels:
-            return None
-        price: int = next(iter(levels))
-        return price
+        return (self._bids if side is BUY else self._asks).best
 
     def requeue(self, order: RestingOrder) -> None:
         """Sends the order to the back of its level (an iceberg showing a new slice)."""
@@ -143,11 +160,19 @@ class OrderBook:
         steps: list[Step] = []
         remaining = quantity
         traded = 0
-        for price, level in (self._asks if side is BUY else self._bids).items():
+        levels = (self._asks if side is BUY else self._bids).levels
+        for price in levels:
             if not crosses(side, limit_price, price):
                 break
-            refreshed: deque[tuple[RestingOrder, int, int]] = deque()
-            for resting, visible, leaves in _queue(level, refreshed):
+            # Icebergs whose slice runs out show a new one at the back of the level: they
+            # are appended here, with what is left of them, and met again after the rest.
+            refreshed: list[RestingOrder] = []
+            shown: dict[str, tuple[int, int]] = {}  # order id -> (visible, leaves)
+            for resting in chain(levels[price].values(), refreshed):
+                if shown and resting.order_id in shown:
+                    visible, leaves = shown.pop(resting.order_id)
+                else:
+                    visible, leaves = resting.visible_quantity, resting.leaves_quantity
                 if is_own is not None and is_own(resting):
                     if prevention is SelfTradePrevention.DECREMENT:
                         amount = min(remaining, leaves)
@@ -165,14 +190,15 @@ class OrderBook:
                     hidden = leaves - amount
                     if amount == visible and hidden > 0:
                         assert resting.display_quantity is not None, resting
-                        refreshed.append((resting, min(resting.display_quantity, hidden), hidden))
+                        shown[resting.order_id] = (min(resting.display_quantity, hidden), hidden)
+                        refreshed.append(resting)
                 remaining -= amount
                 if remaining == 0:
                     return Sweep(steps, traded)
         return Sweep(steps, traded)
 
     def levels(self, side: Side) -> Iterator[LevelView]:
-        for price, level in (self._bids if side is BUY else self._asks).items():
+        for price, level in (self._bids if side is BUY else self._asks).levels.items():
             yield LevelView(
                 price=price,
                 quantity=sum(order.visible_quantity for order in level.values()),
@@ -181,7 +207,7 @@ class OrderBook:
 
     def orders(self, side: Side) -> Iterator[RestingOrder]:
         """Every resting order of one side, best price first, oldest first within a price."""
-        for level in (self._bids if side is BUY else self._asks).values():
+        for level in (self._bids if side is BUY else self._asks).levels.values():
             yield from level.values()
 
     def is_crossed(self) -> bool:
@@ -192,14 +218,3 @@ class OrderBook:
 def crosses(side: Side, limit_price: int, resting_price: int) -> bool:
     """Whether an order of `side` at `limit_price` trades with one resting at `resting_price`."""
     return limit_price >= resting_price if side is BUY else limit_price <= resting_price
-
-
-def _queue(
-    level: dict[str, RestingOrder], refreshed: deque[tuple[RestingOrder, int, int]]
-) -> Iterator[tuple[RestingOrder, int, int]]:
-    """A level's orders as (order, visible, leaves) in time priority, then the new slices
-    of icebergs refreshed meanwhile, each at the back as it is shown."""
-    for order in level.values():
-        yield order, order.visible_quantity, order.leaves_quantity
-    while refreshed:
-        yield refreshed.popleft()
