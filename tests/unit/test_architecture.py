@@ -30,8 +30,8 @@ ALLOWED = {
     "fix": {"domain", "core"},
 }
 PURE = {"domain", "matching", "core"}
-# msgspec is allowed: events are its frozen Structs (docs/design.md, Matching), though only
-# the ledger encodes them.
+# msgspec is allowed: events and the records of a sweep are its frozen Structs (docs/design.md,
+# Matching), though only the ledger encodes anything with it.
 
 
 def _imports(path: Path) -> set[str]:

@@ -528,3 +528,11 @@ def test_decrement_can_use_up_the_aggressor() -> None:
     steps, traded_quantity, stopped_by = own_firm_sweep(SelfTradePrevention.DECREMENT, 6)
     assert outline(steps) == ["trade x 3", "decrement own 3"]
     assert (traded_quantity, stopped_by) == (3, None)
+
+
+def test_discarding_an_order_that_is_not_on_the_book_changes_nothing() -> None:
+    book, orders = book_of(("a", SELL, 100, 5))
+    assert not book.discard(TestOrder("z", SELL, 100, 5))
+    assert not book.discard(TestOrder("y", BUY, 99, 5))
+    assert book.discard(orders["a"])
+    assert levels(book, SELL) == [] and book.best_price(SELL) is None

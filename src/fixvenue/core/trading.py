@@ -305,11 +305,10 @@ class TradingCore:
 
     def _unlist(self, order: Order) -> None:
         """Takes the order off its book, or its stop book while it waits for its trigger."""
-        book = self.books[order.symbol]
         if not order.triggered:
             self.stops[order.symbol].remove(order)
-        elif book.contains(order):
-            book.remove(order)
+        else:
+            self.books[order.symbol].discard(order)  # an aggressor is not on the book yet
 
     def _withdraw(
         self, order: Order, client_order_id: str | None, text: str, now: int

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Protocol
 
+import msgspec
 from sortedcontainers import SortedDict
 
 from fixvenue.domain.values import SelfTradePrevention, Side
@@ -41,22 +42,23 @@ class RestingOrder(Protocol):
     def display_quantity(self) -> int | None: ...  # an iceberg's slice size; None: all
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+# The records of a sweep are msgspec Structs, not frozen dataclasses: a sweep builds one
+# per step, and a frozen dataclass costs several times as much to construct.
+
+
+class Match(msgspec.Struct, frozen=True):
     resting: RestingOrder
     quantity: int
     price: int  # the resting order's price
 
 
-@dataclass(frozen=True, slots=True)
-class CancelResting:
+class CancelResting(msgspec.Struct, frozen=True):
     """Self-trade prevention: the resting order of the aggressor's own firm is cancelled."""
 
     resting: RestingOrder
 
 
-@dataclass(frozen=True, slots=True)
-class Decrement:
+class Decrement(msgspec.Struct, frozen=True):
     """Self-trade prevention: both orders shrink by `quantity`, and nothing trades."""
 
     resting: RestingOrder
@@ -66,8 +68,7 @@ class Decrement:
 Step = Match | CancelResting | Decrement
 
 
-@dataclass(frozen=True, slots=True)
-class Sweep:
+class Sweep(msgspec.Struct, frozen=True):
     """What an aggressive order would do to the book, step by step, in order."""
 
     steps: list[Step]
@@ -124,13 +125,20 @@ class OrderBook:
         level[order.order_id] = order
 
     def remove(self, order: RestingOrder) -> None:
+        removed = self.discard(order)
+        assert removed, order
+
+    def discard(self, order: RestingOrder) -> bool:
+        """Takes the order off the book if it is there; whether it was."""
         book_side = self._bids if order.side is BUY else self._asks
         levels = book_side.levels
-        level = levels[order.price]
-        del level[order.order_id]
+        level = levels.get(order.price)
+        if level is None or level.pop(order.order_id, None) is None:
+            return False
         if not level:
             del levels[order.price]
             book_side.best = next(iter(levels)) if levels else None
+        return True
 
     def contains(self, order: RestingOrder) -> bool:
         level = (self._bids if order.side is BUY else self._asks).levels.get(order.price)
