@@ -45,6 +45,7 @@ from tests.unit.builders import (
     STOP,
     Driver,
     cancel,
+    halt,
     kinds,
     place,
     replace,
@@ -252,6 +253,20 @@ def test_rejects_carry_the_code_of_the_sessions_version_and_the_same_text() -> N
     fix42, fix44 = (_fields(RENDERER.render(duplicate, d)) for d in (FIX42, FIX44))
     assert (fix42[102], fix44[102]) == ("2", "6")
     assert "duplicate" in fix42[58]
+
+
+def test_a_halted_symbol_rejects_orders_with_2_and_replaces_with_2_in_both_versions() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("B1", BUY, 5, 10_000), halt())
+    (order_reject,) = driver.send(place("B2", BUY, 5, 10_000))
+    (replace_reject,) = driver.send(replace("R1", "B1", BUY, 4, 10_000))
+    (cancelled,) = driver.send(cancel("C1", "B1", BUY))
+    for dialect in (FIX42, FIX44):
+        rejected = _fields(RENDERER.render(order_reject, dialect))
+        assert (rejected[150], rejected[103]) == ("8", "2") and "halted" in rejected[58]
+        refused = _fields(RENDERER.render(replace_reject, dialect))
+        assert (refused[434], refused[102]) == ("2", "2") and "halted" in refused[58]
+        assert _fields(RENDERER.render(cancelled, dialect))[150] == "4"
 
 
 def test_a_fix42_cancel_reject_is_found_in_the_store_and_not_taken_for_one_sharing_its_code(
