@@ -108,3 +108,8 @@ def test_an_order_instruction_the_venue_cannot_express_is_a_defect_that_says_whi
     assert order.defect is not None
     assert order.defect.reason is reason
     assert text in order.defect.text
+
+
+def test_an_expire_time_converts_exactly_to_the_last_microsecond_of_year_9999() -> None:
+    order = _order({59: "6", 126: "99991231-23:59:59.999999"})
+    assert order.expire_time_us == 253_402_300_799_999_999

@@ -34,6 +34,7 @@ from tests.unit.builders import (
     GTC,
     GTD,
     IOC,
+    LIMIT,
     MARKET,
     S1,
     S2,
@@ -542,3 +543,98 @@ def test_a_phase_change_for_an_unknown_symbol_changes_nothing() -> None:
     driver = Driver.fresh()
     assert driver.send(halt("NOPE")) == []
     assert "NOPE" not in driver.core.phases
+
+
+# -- found in review -------------------------------------------------------------------
+
+
+def test_a_gtd_order_may_expire_at_most_a_year_ahead() -> None:
+    driver = Driver.fresh()
+    year_us = 366 * 24 * 3600 * 1_000_000
+    now = EPOCH_US + 1
+    kept = driver.send(place("B1", BUY, 1, 100, time_in_force=GTD, expire_time_us=now + year_us))
+    assert kinds(kept) == ["new B1"]
+    far = driver.send(place("B2", BUY, 1, 100, time_in_force=GTD, expire_time_us=now + year_us + 2))
+    rejected = single(far, OrderRejected)
+    assert rejected.reason is OrderRejectReason.UNSUPPORTED_ORDER_CHARACTERISTIC
+    assert "366 days" in rejected.text
+
+
+def test_a_stop_reached_during_a_sweep_triggers_although_the_price_moved_on() -> None:
+    driver = Driver.fresh()
+    trade_at(driver, 10_000)
+    driver.send_all(
+        place("SS", SELL, 1, None, order_type=STOP, stop_price=9_999),
+        place("ASK1", SELL, 1, 9_998, session=S2),
+        place("ASK2", SELL, 1, 10_001, session=S2),
+        place("BID", BUY, 5, 9_990, session=S2),
+    )
+    events = driver.send(place("SWEEP", BUY, 2, 10_001))
+    assert kinds(events)[-3:] == ["triggered SS", "fill BID 1@9990", "fill SS 1@9990"]
+
+
+def test_one_trade_reaching_a_buy_and_a_sell_stop_triggers_both() -> None:
+    driver = Driver.fresh()
+    driver.send_all(
+        place("UP", BUY, 1, None, order_type=STOP, stop_price=10_000),
+        place("DOWN", SELL, 1, None, order_type=STOP, stop_price=10_000),
+        place("ASK", SELL, 1, 10_001, session=S2),
+        place("BID", BUY, 1, 9_999, session=S2),
+        place("S1", SELL, 1, 10_000, session=S2),
+    )
+    events = driver.send(place("B1", BUY, 1, 10_000, account=A1B))
+    triggered = [e.order.client_order_id for e in events if isinstance(e, OrderTriggered)]
+    assert triggered == ["UP", "DOWN"]
+
+
+def test_a_replace_below_minqty_or_maxfloor_is_rejected() -> None:
+    driver = Driver.fresh()
+    driver.send_all(
+        place(
+            "STP",
+            BUY,
+            10,
+            None,
+            order_type=STOP,
+            stop_price=10_500,
+            time_in_force=IOC,
+            minimum_quantity=8,
+        ),
+        place("ICE", BUY, 50, 90, display_quantity=10, time_in_force=GTC),
+    )
+    for client_order_id, order_type, quantity, price in (
+        ("STP", STOP, 5, None),
+        ("ICE", LIMIT, 9, 90),
+    ):
+        rejected = single(
+            driver.send(
+                replace(
+                    f"R-{client_order_id}",
+                    client_order_id,
+                    BUY,
+                    quantity,
+                    price,
+                    order_type=order_type,
+                )
+            ),
+            CancelRejected,
+        )
+        assert rejected.reason is CancelRejectReason.INVALID_REPLACEMENT
+        assert "below the order's" in rejected.text
+
+
+def test_after_a_replace_the_old_clordid_no_longer_names_the_order() -> None:
+    driver = Driver.fresh()
+    driver.send_all(place("O1", BUY, 10, 100), replace("O2", "O1", BUY, 8, 100))
+    rejected = single(driver.send(cancel("C1", "O1", BUY)), CancelRejected)
+    assert rejected.reason is CancelRejectReason.UNKNOWN_ORDER
+    assert "O2" in rejected.text
+    second = single(driver.send(replace("O3", "O1", BUY, 6, 100)), CancelRejected)
+    assert second.reason is CancelRejectReason.UNKNOWN_ORDER
+    assert kinds(driver.send(cancel("C2", "O2", BUY))) == ["cancelled C2"]
+
+
+def test_the_core_remembers_the_time_of_the_last_command() -> None:
+    driver = Driver.fresh()
+    driver.send(place("B1", BUY, 1, 100), timestamp_us=EPOCH_US + 77)
+    assert driver.core.last_timestamp_us == EPOCH_US + 77

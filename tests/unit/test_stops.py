@@ -25,7 +25,7 @@ def stop_book(*stops: Stop) -> StopBook:
 
 def triggered(book: StopBook, last_price: int) -> list[str]:
     result = []
-    while (stop := book.pop_triggered(last_price)) is not None:
+    while (stop := book.pop_triggered(last_price, last_price)) is not None:
         result.append(stop.order_id)
     return result
 
@@ -64,3 +64,11 @@ def test_a_removed_stop_never_triggers() -> None:
     book.remove(removed)
     assert not book.contains(removed) and book.contains(kept)
     assert triggered(book, 100) == ["kept"]
+
+
+def test_trades_on_both_sides_of_a_stop_reach_it_even_when_the_last_one_moved_away() -> None:
+    book = stop_book(Stop("buy", BUY, 105), Stop("sell", SELL, 95), Stop("far", BUY, 110))
+    assert book.pop_triggered(94, 106) is not None
+    assert book.pop_triggered(94, 106) is not None
+    assert book.pop_triggered(94, 106) is None
+    assert book.contains(Stop("far", BUY, 110))

@@ -46,6 +46,9 @@ COMMITTING_CAPACITY = 64
 SENDING_CAPACITY = 64
 BATCH_COMMANDS_MAX = 2_000
 RETRY_DELAY_SECONDS_MAX = 2.0
+# The sequencer wakes at least this often while an expire time is further off: a far-off
+# time must not become a wait longer than the platform can express.
+EXPIRY_WAIT_SECONDS_MAX = 60.0
 
 
 class Pipeline:
@@ -119,11 +122,11 @@ class Pipeline:
             items = _drain(self._inbound, BATCH_COMMANDS_MAX, self._seconds_to_next_expiry())
             batch = _Batch()
             if not items:  # nothing arrived before the next expire time
-                self._expire_due(self._clock_us(), batch)
+                self._expire_due(self._now_us(), batch)
             for item in items:
                 if item is None:
                     break
-                now = self._clock_us()
+                now = self._now_us()
                 self._expire_due(now, batch)
                 received = item.received
                 self._apply(received.command, received.inbound_sequence_number, now, batch)
@@ -135,11 +138,17 @@ class Pipeline:
                 self._committing.put(None)
                 return
 
+    def _now_us(self) -> int:
+        """The sequencer's time: the clock, but never earlier than a time already given,
+        so that commands are stamped in their sequence order even if the clock steps back
+        (also across a restart: the core's last time comes from the replayed ledger)."""
+        return max(self._clock_us(), self._core.last_timestamp_us)
+
     def _seconds_to_next_expiry(self) -> float | None:
         due = self._core.next_expiry_us
         if due is None:
             return None
-        return max(due - self._clock_us(), 0) / 1_000_000
+        return min(max(due - self._clock_us(), 0) / 1_000_000, EXPIRY_WAIT_SECONDS_MAX)
 
     def _expire_due(self, now: int, batch: _Batch) -> None:
         """Expires what is due before anything else happens at `now`."""

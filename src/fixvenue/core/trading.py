@@ -82,6 +82,10 @@ _FIRST, _RESEND, _DUPLICATE = _Repeat.NEW, _Repeat.RESEND, _Repeat.DUPLICATE
 _HALTED = TradingPhase.HALTED
 _GOOD_TILL_DATE, _FILL_OR_KILL = TimeInForce.GOOD_TILL_DATE, TimeInForce.FILL_OR_KILL
 _BUY = Side.BUY
+
+# How far ahead a good-till-date order may expire.
+GTD_HORIZON_DAYS = 366
+_GTD_HORIZON_US = GTD_HORIZON_DAYS * 24 * 3600 * 1_000_000
 _ADDED, _REMOVED = Liquidity.ADDED, Liquidity.REMOVED
 
 
@@ -125,8 +129,13 @@ class TradingCore:
         self.stops = {symbol: StopBook() for symbol in self.instruments}
         self.phases = dict.fromkeys(self.instruments, TradingPhase.OPEN)
         self.last_trade_prices: dict[str, int] = {}
+        # The lowest and highest trade price of each symbol since its stops were last
+        # looked at (within one command): a stop triggers if any trade reached it, even
+        # when the price has moved on since.
+        self._printed: dict[str, tuple[int, int]] = {}
         self.identifiers = IdentifierSequence()
         self.last_sequence = 0
+        self.last_timestamp_us = 0
         # Every ClOrdID a session has used (orders, cancels), mapped to the order it names.
         self._client_order_ids: dict[tuple[str, str], Order | None] = {}
         self.open_orders: dict[str, Order] = {}
@@ -148,6 +157,7 @@ class TradingCore:
     def apply(self, sequenced: SequencedCommand) -> list[Event]:
         assert sequenced.sequence == self.last_sequence + 1, (sequenced, self.last_sequence)
         self.last_sequence = sequenced.sequence
+        self.last_timestamp_us = sequenced.timestamp_us
         command = sequenced.command
         return self._handlers[type(command)](command, sequenced.timestamp_us)
 
@@ -242,6 +252,8 @@ class TradingCore:
                 reason=OrderRejectReason.TOO_LATE_TO_ENTER,
                 text="the order's ExpireTime has already passed",
             )
+        if command.expire_time_us is not None and command.expire_time_us > now + _GTD_HORIZON_US:
+            return _unsupported(f"ExpireTime may be at most {GTD_HORIZON_DAYS} days ahead")
         return None
 
     @staticmethod
@@ -382,7 +394,7 @@ class TradingCore:
         elif aggressor.price is None:
             text = (
                 "market order remainder cancelled: no further liquidity within the price "
-                f"band, up to {self._format(aggressor.symbol, limit)}"
+                f"band (worst price {self._format(aggressor.symbol, limit)})"
             )
             events.append(self._withdraw(aggressor, None, text, now))
         elif aggressor.time_in_force.is_immediate:
@@ -443,7 +455,10 @@ class TradingCore:
     ) -> None:
         quantity, price = match.quantity, match.price
         trade_id = self.identifiers.next_trade_id()
-        self.last_trade_prices[resting.symbol] = price
+        symbol = resting.symbol
+        self.last_trade_prices[symbol] = price
+        low, high = self._printed.get(symbol, (price, price))
+        self._printed[symbol] = (min(low, price), max(high, price))
         book = self.books[resting.symbol]
         for order, liquidity in ((resting, _ADDED), (aggressor, _REMOVED)):
             refreshed = order.fill(quantity, price)
@@ -482,11 +497,16 @@ class TradingCore:
         return f"self-trade prevention ({mode}) against order {other.order_id} of the same firm"
 
     def _trigger_stops(self, symbol: str, now: int, events: list[Event]) -> None:
-        """Triggers, one at a time, every stop order the last trade price has reached; each
-        may trade and move the price on to further stops."""
+        """Triggers, one at a time, every stop order that a trade since the last look has
+        reached — or the last trade price, for a stop that just arrived; each may trade and
+        reach further stops."""
+        last = self.last_trade_prices.get(symbol)
+        if last is None:
+            return
+        low, high = self._printed.pop(symbol, (last, last))
         stops = self.stops[symbol]
-        while stops and (last := self.last_trade_prices.get(symbol)) is not None:
-            stop = stops.pop_triggered(last)
+        while stops:
+            stop = stops.pop_triggered(low, high)
             if stop is None:
                 return
             order = self.open_orders[stop.order_id]
@@ -499,6 +519,8 @@ class TradingCore:
                 )
             )
             self._execute(order, now, events)
+            printed_low, printed_high = self._printed.pop(symbol, (low, high))
+            low, high = min(low, printed_low), max(high, printed_high)
 
     def _format(self, symbol: str, ticks: int) -> str:
         """A price for a report's Text, in the instrument's currency."""
@@ -703,6 +725,11 @@ class TradingCore:
             )
         if not order.status.is_open:
             return CancelRejectReason.TOO_LATE_TO_CANCEL, f"order is {order.status.value}"
+        if command.original_client_order_id != order.client_order_id:
+            return unknown, (
+                f"ClOrdID {command.original_client_order_id} was replaced: the order is "
+                f"{order.client_order_id} now"
+            )
         return None
 
     def _replace_problem(
@@ -731,6 +758,15 @@ class TradingCore:
                 f"new quantity {command.quantity} is not above the quantity already filled, "
                 f"{order.cumulative_quantity}"
             )
+        for name, bound in (
+            ("MinQty", order.minimum_quantity),
+            ("MaxFloor", order.display_quantity),
+        ):
+            if bound is not None and command.quantity < bound:
+                return (
+                    invalid,
+                    f"new quantity {command.quantity} is below the order's {name} {bound}",
+                )
         if order.post_only:
             assert command.price is not None
             taken = self._liquidity_taken_at(order.symbol, order.side, command.price)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _FORMATS = ("%Y%m%d-%H:%M:%S.%f", "%Y%m%d-%H:%M:%S")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def parse_utc_microseconds(text: str) -> int | None:
@@ -15,7 +17,8 @@ def parse_utc_microseconds(text: str) -> int | None:
             moment = datetime.strptime(text, layout).replace(tzinfo=UTC)
         except ValueError:
             continue
-        return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+        # Integer arithmetic: datetime.timestamp() is a float and rounds far-off moments.
+        return (moment - _EPOCH) // _MICROSECOND
     return None
 
 

@@ -52,10 +52,11 @@ class StopBook:
     def contains(self, order: StopOrder) -> bool:
         return order.order_id in self._entries
 
-    def pop_triggered(self, last_price: int) -> StopOrder | None:
-        """Takes out the next stop order the last trade price has reached, if any."""
-        buy = self._buys[0] if self._buys and self._buys[0][0] <= last_price else None
-        sell = self._sells[0] if self._sells and -self._sells[0][0] >= last_price else None
+    def pop_triggered(self, low: int, high: int) -> StopOrder | None:
+        """Takes out the next stop order that trades between `low` and `high` (the lowest
+        and highest printed since the last look) have reached, if any."""
+        buy = self._buys[0] if self._buys and self._buys[0][0] <= high else None
+        sell = self._sells[0] if self._sells and -self._sells[0][0] >= low else None
         if buy is None and sell is None:
             return None
         # Both sides reached at once: the older order first.
