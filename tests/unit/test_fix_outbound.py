@@ -26,7 +26,7 @@ from fixvenue.domain.values import (
     OrderStatus,
     SelfTradePrevention,
 )
-from fixvenue.fix import store, tags
+from fixvenue.fix import inbound, store, tags
 from fixvenue.fix.dialects import DIALECTS, FIX42, FIX44, Dialect, ReportKind
 from fixvenue.fix.outbound import OutboundMessage, Renderer
 from tests.support.fix_client import DICTIONARIES, SOH
@@ -294,3 +294,12 @@ def test_a_fix42_cancel_reject_is_found_in_the_store_and_not_taken_for_one_shari
     identities = store.sent_identities(body_file)
     assert store.identity(sent.msg_type, sent.fields) in identities
     assert store.identity(unsent.msg_type, unsent.fields) not in identities
+
+
+def test_a_status_answer_for_a_side_the_venue_does_not_know_echoes_it() -> None:
+    request = inbound.order_status_request("S1", {11: "X1", 55: "ACME", 54: "5"}.get)
+    (reported,) = Driver.fresh().send(request)
+    for dialect in (FIX42, FIX44):
+        rendered = RENDERER.render(reported, dialect)
+        assert _fields(rendered)[54] == "5"
+        _dictionary(dialect).validate(_message(rendered, dialect))

@@ -649,6 +649,7 @@ class TradingCore:
             symbol=command.symbol,
             side=command.side,
             order=order.snapshot() if known and order is not None else None,
+            as_received=command.as_received,
         )
 
     # -- cancels ---------------------------------------------------------------------

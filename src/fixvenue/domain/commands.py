@@ -88,6 +88,9 @@ class RequestOrderStatus:
     order_id: str | None
     symbol: str
     side: Side | None
+    # Values as the request gave them where the domain has no word for them (a side the
+    # venue does not know), by field name, for the answer to echo.
+    as_received: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -192,6 +192,7 @@ class OrderStatusReported(msgspec.Struct, frozen=True, kw_only=True):
     symbol: str
     side: Side | None
     order: OrderSnapshot | None
+    as_received: tuple[tuple[str, str], ...] = ()  # of the request, for the answer to echo
 
 
 class MassCancelReported(msgspec.Struct, frozen=True, kw_only=True):

@@ -169,12 +169,15 @@ def mass_cancel(session: str, fields: FieldReader, possible_resend: bool) -> Can
 
 
 def order_status_request(session: str, fields: FieldReader) -> RequestOrderStatus:
+    side_code = fields(tags.SIDE) or ""
+    side = tags.SIDES.get(side_code)
     return RequestOrderStatus(
         session=session,
         client_order_id=fields(tags.CL_ORD_ID) or "",
         order_id=fields(tags.ORDER_ID),
         symbol=fields(tags.SYMBOL) or "",
-        side=tags.SIDES.get(fields(tags.SIDE) or ""),
+        side=side,
+        as_received=() if side is not None else (("Side", side_code),),
     )
 
 

@@ -199,6 +199,8 @@ class Renderer:
         ]
         if event.side is not None:
             fields.append((tags.SIDE, tags.SIDE_CODES[event.side]))
+        # Side is required: one the venue has no word for is echoed as the request sent it.
+        fields += [(tags.FIELD_TAGS[name], value) for name, value in event.as_received]
         return OutboundMessage(tags.MSG_EXECUTION_REPORT, fields)
 
     @staticmethod
