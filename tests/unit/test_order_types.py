@@ -3,6 +3,8 @@ iceberg orders, self-trade prevention and trading halts."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from fixvenue.domain.events import (
@@ -638,3 +640,22 @@ def test_the_core_remembers_the_time_of_the_last_command() -> None:
     driver = Driver.fresh()
     driver.send(place("B1", BUY, 1, 100), timestamp_us=EPOCH_US + 77)
     assert driver.core.last_timestamp_us == EPOCH_US + 77
+
+
+# -- message throttle ------------------------------------------------------------------
+
+
+def test_a_throttled_request_is_recorded_and_rejected_with_the_edges_text() -> None:
+    driver = Driver.fresh()
+    driver.send(place("B1", BUY, 5, 100))
+    text = "message throttle: more than 500 application messages in one second"
+    order = single(
+        driver.send(dataclasses.replace(place("B2", BUY, 5, 100), throttled=text)), OrderRejected
+    )
+    assert (order.reason, order.text) == (OrderRejectReason.THROTTLED, text)
+    refused = single(
+        driver.send(dataclasses.replace(cancel("C1", "B1", BUY), throttled=text)), CancelRejected
+    )
+    assert (refused.reason, refused.order_id) == (CancelRejectReason.THROTTLED, "O1")
+    assert kinds(driver.send(place("B2", BUY, 5, 100))) == ["reject B2"], "ClOrdID used"
+    assert [o.client_order_id for o in driver.core.open_orders.values()] == ["B1"]

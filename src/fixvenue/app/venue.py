@@ -93,7 +93,10 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     instruments = {i.symbol: i for i in config.instruments}
     registry = SessionRegistry(
         config.comp_id,
-        [(s.target_comp_id, s.begin_string, s.role, s.enabled) for s in config.sessions],
+        [
+            (s.target_comp_id, s.begin_string, s.role, s.enabled, s.throttle_messages_per_second)
+            for s in config.sessions
+        ],
     )
     dispatcher = Dispatcher(registry, Renderer(instruments))
     pipeline = Pipeline(

@@ -182,7 +182,11 @@ class TradingCore:
                 reason=OrderRejectReason.DUPLICATE_ORDER, text=_duplicate(command)
             )
             return [self._reject(order, duplicate, now)]
-        rejection = command.defect or self._validate(command, now)
+        rejection = (
+            Rejection(reason=OrderRejectReason.THROTTLED, text=command.throttled)
+            if command.throttled is not None
+            else command.defect or self._validate(command, now)
+        )
         if rejection is not None:
             # The ClOrdID is used, but names no order a cancel could find.
             self._client_order_ids[key] = None
@@ -577,6 +581,12 @@ class TradingCore:
                 )
             ]
         self._client_order_ids[key] = None
+        if command.throttled is not None:
+            return [
+                self._mass_cancel_report(
+                    command, now, [], MassCancelRejectReason.THROTTLED, command.throttled
+                )
+            ]
         if command.scope not in (MassCancelScope.ALL, MassCancelScope.SECURITY):
             return [
                 self._mass_cancel_report(
@@ -671,7 +681,11 @@ class TradingCore:
                 )
             ]
         order = self._client_order_ids.get((command.session, command.original_client_order_id))
-        problem = self._amend_problem(command, order)
+        problem = (
+            (CancelRejectReason.THROTTLED, command.throttled)
+            if command.throttled is not None
+            else self._amend_problem(command, order)
+        )
         if problem is None and isinstance(command, ReplaceOrder):
             assert order is not None
             problem = self._replace_problem(command, order)

@@ -32,6 +32,9 @@ class PlaceOrder:
     minimum_quantity: int | None = None  # IOC/FOK: no trade unless this much trades at once
     display_quantity: int | None = None  # iceberg: what the book shows at a time
     self_trade_prevention: SelfTradePrevention | None = None  # None: the account's default
+    # Why the session's message throttle refused the request, if it did: it is recorded and
+    # rejected like any other, with this text.
+    throttled: str | None = None
     possible_resend: bool = False
     # A defect the edge found while translating (for instance a price off the tick);
     # the core still records the order and rejects it with this reason.
@@ -46,6 +49,9 @@ class CancelOrder:
     order_id: str | None
     symbol: str
     side: Side | None  # None where the request named a side the venue does not know
+    # Why the session's message throttle refused the request, if it did: it is recorded and
+    # rejected like any other, with this text.
+    throttled: str | None = None
     possible_resend: bool = False
 
 
@@ -63,6 +69,9 @@ class ReplaceOrder:
     quantity: int
     price: int | None
     stop_price: int | None = None  # a stop not yet triggered moves here; None keeps it
+    # Why the session's message throttle refused the request, if it did: it is recorded and
+    # rejected like any other, with this text.
+    throttled: str | None = None
     possible_resend: bool = False
     # Why the edge could not express the request (a price off the tick, say), if it could not.
     defect: str | None = None
@@ -76,6 +85,9 @@ class CancelAllOrders:
     client_order_id: str
     scope: MassCancelScope
     symbol: str | None
+    # Why the session's message throttle refused the request, if it did: it is recorded and
+    # rejected like any other, with this text.
+    throttled: str | None = None
     possible_resend: bool = False
 
 

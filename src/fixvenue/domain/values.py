@@ -104,6 +104,7 @@ class OrderRejectReason(enum.Enum):
     WOULD_TAKE_LIQUIDITY = "would_take_liquidity"
     TRADING_HALTED = "trading_halted"
     TOO_LATE_TO_ENTER = "too_late_to_enter"  # its expire time has already passed
+    THROTTLED = "throttled"  # beyond the session's message rate
 
 
 class CancelRejectReason(enum.Enum):
@@ -112,6 +113,7 @@ class CancelRejectReason(enum.Enum):
     DUPLICATE_CLIENT_ORDER_ID = "duplicate_client_order_id"
     INVALID_REPLACEMENT = "invalid_replacement"
     TRADING_HALTED = "trading_halted"
+    THROTTLED = "throttled"
 
 
 class MassCancelScope(enum.Enum):
@@ -130,6 +132,7 @@ class MassCancelRejectReason(enum.Enum):
     UNSUPPORTED_SCOPE = "unsupported_scope"
     UNKNOWN_SYMBOL = "unknown_symbol"
     DUPLICATE_CLIENT_ORDER_ID = "duplicate_client_order_id"
+    THROTTLED = "throttled"
 
 
 class Amendment(enum.Enum):

@@ -7,14 +7,20 @@ callback catches everything; only the exceptions QuickFIX itself understands
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from collections.abc import Callable, Mapping
 
 import quickfix
 
 from fixvenue.domain.commands import (
+    CancelAllOrders,
+    CancelOrder,
     Command,
+    PlaceOrder,
     ReceivedCommand,
+    ReplaceOrder,
     ResetSessionSequence,
 )
 from fixvenue.domain.values import Instrument, SessionRole
@@ -168,6 +174,12 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             return False
         possible_resend = "Y" in (read(tags.POSS_DUP_FLAG), read(tags.POSS_RESEND))
         target = session.target_comp_id
+        throttled = (
+            None
+            if session.throttle.admit(time.monotonic())
+            else f"message throttle: more than {session.throttle.limit} application messages "
+            f"in one second on session {target}"
+        )
         if msg_type == tags.MSG_NEW_ORDER_SINGLE:
             command: Command = inbound.new_order(target, read, self._instruments, possible_resend)
         elif msg_type == tags.MSG_ORDER_CANCEL_REQUEST:
@@ -179,6 +191,12 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         else:
             assert msg_type == tags.MSG_ORDER_STATUS_REQUEST, msg_type
             command = inbound.order_status_request(target, read)
+        if throttled is not None and isinstance(
+            command, PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders
+        ):
+            # Recorded and rejected by the core like any refused request; a status request
+            # counts towards the rate but is always answered.
+            command = dataclasses.replace(command, throttled=throttled)
         sequence_number = read(tags.MSG_SEQ_NUM)
         assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
         self._submit(ReceivedCommand(command=command, inbound_sequence_number=int(sequence_number)))

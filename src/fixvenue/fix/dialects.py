@@ -95,6 +95,7 @@ FIX44 = Dialect(
         OrderRejectReason.UNKNOWN_ACCOUNT: "15",
         OrderRejectReason.INVALID_PRICE: "99",
         OrderRejectReason.WOULD_TAKE_LIQUIDITY: "99",
+        OrderRejectReason.THROTTLED: "99",
     },
     cancel_reject_reasons={
         CancelRejectReason.TOO_LATE_TO_CANCEL: "0",
@@ -102,6 +103,7 @@ FIX44 = Dialect(
         CancelRejectReason.TRADING_HALTED: "2",  # broker / exchange option
         CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "6",
         CancelRejectReason.INVALID_REPLACEMENT: "99",
+        CancelRejectReason.THROTTLED: "99",
     },
     restatement_reasons={
         ReportKind.TRIGGERED: "99",  # other
@@ -153,6 +155,7 @@ FIX42 = Dialect(
         OrderRejectReason.UNKNOWN_ACCOUNT: "0",
         OrderRejectReason.INVALID_PRICE: "0",
         OrderRejectReason.WOULD_TAKE_LIQUIDITY: "0",
+        OrderRejectReason.THROTTLED: "0",
     },
     cancel_reject_reasons={
         CancelRejectReason.TOO_LATE_TO_CANCEL: "0",
@@ -160,6 +163,7 @@ FIX42 = Dialect(
         CancelRejectReason.TRADING_HALTED: "2",
         CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "2",
         CancelRejectReason.INVALID_REPLACEMENT: "2",
+        CancelRejectReason.THROTTLED: "2",
     },
     # FIX 4.2's ExecRestatementReason stops at 5: a triggered stop has only its Text.
     restatement_reasons={ReportKind.RESTATED: "5"},

@@ -9,6 +9,7 @@ import quickfix
 
 from fixvenue.domain.values import SessionRole
 from fixvenue.fix.dialects import DIALECTS, Dialect
+from fixvenue.fix.throttle import MessageThrottle
 
 
 @dataclass(slots=True, kw_only=True)
@@ -18,13 +19,15 @@ class FixSession:
     role: SessionRole
     enabled: bool
     dialect: Dialect = field(repr=False)  # what the session's FIX version says differently
+    throttle: MessageThrottle = field(repr=False)
     quickfix_id: quickfix.SessionID = field(repr=False)
 
 
 class SessionRegistry:
     def __init__(
-        self, comp_id: str, sessions: Iterable[tuple[str, str, SessionRole, bool]]
+        self, comp_id: str, sessions: Iterable[tuple[str, str, SessionRole, bool, int]]
     ) -> None:
+        """`sessions`: target CompID, begin string, role, enabled, messages per second."""
         self.comp_id = comp_id
         self._sessions = {
             target: FixSession(
@@ -33,9 +36,10 @@ class SessionRegistry:
                 role=role,
                 enabled=enabled,
                 dialect=DIALECTS[begin_string],
+                throttle=MessageThrottle(messages_per_second),
                 quickfix_id=quickfix.SessionID(begin_string, comp_id, target),
             )
-            for target, begin_string, role, enabled in sessions
+            for target, begin_string, role, enabled, messages_per_second in sessions
         }
 
     def __getitem__(self, target_comp_id: str) -> FixSession:

@@ -142,4 +142,5 @@ MASS_CANCEL_REJECT_REASON_CODES = {
     MassCancelRejectReason.UNSUPPORTED_SCOPE: "0",
     MassCancelRejectReason.UNKNOWN_SYMBOL: "1",
     MassCancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "99",
+    MassCancelRejectReason.THROTTLED: "99",
 }
