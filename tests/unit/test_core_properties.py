@@ -351,7 +351,7 @@ def assert_expiry_is_exact(core: TradingCore, command: Command, events: list[Eve
             assert event.order.expire_time_us <= now, event
     if isinstance(command, ExpireOrders):
         for order in core.open_orders.values():
-            assert order.expire_time_us is None or order.expire_time_us > now, order
+            assert order.terms.expire_time_us is None or order.terms.expire_time_us > now, order
 
 
 def assert_duplicates_and_resends_are_handled(

@@ -7,7 +7,6 @@ from fixvenue.domain.events import OrderSnapshot, OrderTerms
 from fixvenue.domain.values import (
     OrderStatus,
     OrderType,
-    SelfTradePrevention,
     Side,
     TimeInForce,
 )
@@ -20,22 +19,18 @@ _PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
 
 class Order:
     __slots__ = (
-        "account",
         "client_order_id",
         "cumulative_notional",
         "cumulative_quantity",
         "display_quantity",
-        "expire_time_us",
         "firm",
         "leaves_quantity",
         "minimum_quantity",
         "order_id",
         "order_type",
         "original_client_order_id",
-        "post_only",
         "price",
         "quantity",
-        "self_trade_prevention",
         "session",
         "side",
         "slice_quantity",
@@ -53,19 +48,15 @@ class Order:
         self.firm = firm
         self.client_order_id = command.client_order_id
         self.original_client_order_id: str | None = None
-        self.account = command.account
         self.symbol = command.symbol
         self.side: Side = command.side
         self.order_type: OrderType = command.order_type
         self.time_in_force: TimeInForce = command.time_in_force
-        self.post_only = command.post_only
         self.quantity = command.quantity
         self.price = command.price
         self.stop_price = command.stop_price
-        self.expire_time_us = command.expire_time_us
         self.minimum_quantity = command.minimum_quantity
         self.display_quantity = command.display_quantity
-        self.self_trade_prevention: SelfTradePrevention | None = command.self_trade_prevention
         # A stop order waits for its trigger; every other order is live from the start.
         self.triggered = not command.order_type.is_stop
         self.status = _NEW

@@ -198,10 +198,10 @@ class TradingCore:
             )
         ]
         self.open_orders[order.order_id] = order
-        if order.expire_time_us is not None:
+        if order.terms.expire_time_us is not None:
             heapq.heappush(
                 self._expiries,
-                (order.expire_time_us, self.identifiers.last_order_number, order.order_id),
+                (order.terms.expire_time_us, self.identifiers.last_order_number, order.order_id),
             )
         self._enter(order, now, events)
         return events
@@ -430,8 +430,8 @@ class TradingCore:
         return anchor + band if order.side is _BUY else max(anchor - band, 1)
 
     def _prevention(self, order: Order) -> SelfTradePrevention:
-        return order.self_trade_prevention or self.self_trade_prevention.get(
-            order.account, SelfTradePrevention.CANCEL_RESTING
+        return order.terms.self_trade_prevention or self.self_trade_prevention.get(
+            order.terms.account, SelfTradePrevention.CANCEL_RESTING
         )
 
     @staticmethod
@@ -782,7 +782,7 @@ class TradingCore:
                     invalid,
                     f"new quantity {command.quantity} is below the order's {name} {bound}",
                 )
-        if order.post_only:
+        if order.terms.post_only:
             assert command.price is not None
             taken = self._liquidity_taken_at(order.symbol, order.side, command.price)
             if taken is not None:
