@@ -48,7 +48,10 @@ def test_every_inbound_command_is_recorded_with_its_session_and_sequence_number(
     with ledger.connect() as connection:
         rows = connection.execute(
             select(
-                commands.c.session, commands.c.inbound_sequence_number, commands.c.payload
+                commands.c.session,
+                commands.c.kind,
+                commands.c.inbound_sequence_number,
+                commands.c.payload,
             ).order_by(commands.c.sequence)
         ).all()
         watermark = connection.execute(
@@ -56,6 +59,9 @@ def test_every_inbound_command_is_recorded_with_its_session_and_sequence_number(
                 fix_sessions.c.session == "BROKER1"
             )
         ).scalar_one()
+    # The venue's own first command records the configuration's risk limits.
+    assert (rows[0].session, rows[0].kind) == (None, "ConfigureRisk")
+    rows = rows[1:]
     assert [row.session for row in rows] == ["BROKER1"] * 5
     inbound = [row.inbound_sequence_number for row in rows]
     assert inbound == list(range(inbound[0], inbound[0] + 5)), "consecutive MsgSeqNums"

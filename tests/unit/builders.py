@@ -20,6 +20,7 @@ from fixvenue.domain.commands import (
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
+    KillSwitchChanged,
     MassCancelReported,
     OrderAccepted,
     OrderCancelled,
@@ -30,8 +31,10 @@ from fixvenue.domain.events import (
     OrderRestated,
     OrderStatusReported,
     OrderTriggered,
+    RiskLimitsChanged,
     TradingPhaseChanged,
 )
+from fixvenue.domain.risk import MONEY_SCALE
 from fixvenue.domain.values import (
     Instrument,
     OrderType,
@@ -280,6 +283,11 @@ def kinds(events: list[Event]) -> list[str]:
             outline.append(f"restated {event.order.client_order_id} {event.order.quantity}")
         elif isinstance(event, TradingPhaseChanged):
             outline.append(f"{event.phase.value} {event.symbol}")
+        elif isinstance(event, RiskLimitsChanged):
+            outline.append(f"limits {event.account or 'default'}")
+        elif isinstance(event, KillSwitchChanged):
+            state = "engaged" if event.engaged else "released"
+            outline.append(f"kill switch {state} {event.scope.value} {event.name}")
         else:
             assert isinstance(event, CancelRejected)
             outline.append(f"cancel-reject {event.client_order_id}")
@@ -299,6 +307,8 @@ E = TypeVar(
     OrderTriggered,
     OrderRestated,
     TradingPhaseChanged,
+    RiskLimitsChanged,
+    KillSwitchChanged,
 )
 
 
@@ -319,3 +329,30 @@ def single(events: list[Event], kind: type[E]) -> E:
 
 def fills(events: list[Event]) -> list[OrderFilled]:
     return [event for event in events if isinstance(event, OrderFilled)]
+
+
+def assert_reservations_match_open_orders(core: TradingCore) -> None:
+    """Each account's reserved notional and open quantities are exactly what its open
+    orders hold, and its open-order count is theirs."""
+    expected: dict[tuple[str, str], int] = {}
+    buying: dict[tuple[str, str], int] = {}
+    selling: dict[tuple[str, str], int] = {}
+    counts: dict[str, int] = {}
+    for order in core.open_orders.values():
+        account, symbol = order.terms.account, order.symbol
+        instrument = core.instruments[symbol]
+        price = order.price if order.price is not None else order.stop_price
+        assert price is not None, order  # a market order never stays open
+        tick_money = int(instrument.tick_size * MONEY_SCALE)
+        key = (account, instrument.currency)
+        expected[key] = expected.get(key, 0) + order.leaves_quantity * price * tick_money
+        sides = buying if order.side is BUY else selling
+        sides[(account, symbol)] = sides.get((account, symbol), 0) + order.leaves_quantity
+        counts[account] = counts.get(account, 0) + 1
+    for account, exposure in core.risk.accounts.items():
+        assert exposure.open_orders == counts.get(account, 0), account
+        for currency, credit in exposure.currencies.items():
+            assert credit.reserved == expected.get((account, currency), 0), (account, currency)
+        for symbol, holding in exposure.symbols.items():
+            assert holding.buying == buying.get((account, symbol), 0), (account, symbol)
+            assert holding.selling == selling.get((account, symbol), 0), (account, symbol)

@@ -25,11 +25,12 @@ FRAMEWORKS = {
 ALLOWED = {
     "domain": set(),
     "matching": {"domain"},
-    "core": {"domain", "matching"},
+    "risk": {"domain"},
+    "core": {"domain", "matching", "risk"},
     "ledger": {"domain"},
     "fix": {"domain", "core"},
 }
-PURE = {"domain", "matching", "core"}
+PURE = {"domain", "matching", "risk", "core"}
 # msgspec is allowed: events and the records of a sweep are its frozen Structs (docs/design.md,
 # Matching), though only the ledger encodes anything with it.
 

@@ -11,26 +11,35 @@ from hypothesis import strategies as st
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import (
     CancelAllOrders,
+    CancelOnDisconnect,
     CancelOrder,
     Command,
+    ConfigureRisk,
     ExpireOrders,
     PlaceOrder,
     ReplaceOrder,
     RequestOrderStatus,
+    SetKillSwitch,
+    SetRiskLimits,
     SetTradingPhase,
 )
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
+    KillSwitchChanged,
     MassCancelReported,
     OrderAccepted,
+    OrderCancelled,
     OrderExpired,
     OrderFilled,
     OrderRejected,
     OrderStatusReported,
     OrderTriggered,
+    RiskLimitsChanged,
     TradingPhaseChanged,
+    VenueEvent,
 )
+from fixvenue.domain.risk import MONEY_SCALE, KillScope, RiskLimitChanges, RiskLimits
 from fixvenue.domain.values import (
     Liquidity,
     MassCancelScope,
@@ -59,6 +68,7 @@ from tests.unit.builders import (
     STOP_LIMIT,
     SYMBOLS,
     Driver,
+    assert_reservations_match_open_orders,
     cancel,
     halt,
     place,
@@ -143,7 +153,7 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
             st.sampled_from(
                 ("place",) * 6
                 + ("cancel", "cancel", "replace", "replace", "random", "random", "repeat")
-                + ("phase",)
+                + ("phase", "risk")
             )
         )
         if kind == "place" or (kind in ("cancel", "replace", "repeat") and not places):
@@ -215,6 +225,8 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                     )
                 )
             )
+        elif kind == "risk":
+            commands.append(draw(risk_commands()))
         elif kind == "phase":  # halts are short: reopening is likelier
             change = draw(st.sampled_from((halt, reopen, reopen)))
             commands.append(change(draw(st.sampled_from(SYMBOLS))))
@@ -224,6 +236,48 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                 earlier = dataclasses.replace(earlier, possible_resend=draw(st.booleans()))
             commands.append(earlier)
     return commands
+
+
+# Limits that bind now and then with the small orders of the streams.
+limits = st.builds(
+    RiskLimits,
+    max_order_quantity=st.integers(3, 8),
+    max_order_notional=st.integers(20, 60).map(lambda units: units * 100 * MONEY_SCALE),
+    collar_basis_points=st.sampled_from((1, 2, 5, 1_000)),
+    max_open_orders=st.integers(1, 8),
+    max_orders_per_day=st.integers(3, 40),
+    credit_limit=st.integers(20, 200).map(lambda units: units * 100 * MONEY_SCALE),
+    max_position=st.none() | st.integers(1, 12),
+    restricted_symbols=st.sampled_from((frozenset(), frozenset({SYMBOLS[1]}))),
+)
+ALL_ACCOUNTS = (*ACCOUNTS.values(), A1B)
+KILL_SCOPES = (
+    *((KillScope.ACCOUNT, account) for account in ALL_ACCOUNTS),
+    (KillScope.FIRM, "FIRM1"),
+    (KillScope.FIRM, "FIRM2"),
+    *((KillScope.SESSION, session) for session in SESSIONS),
+)
+
+
+@st.composite
+def risk_commands(draw: st.DrawFn) -> Command:
+    kind = draw(st.sampled_from(("configure", "change", "kill", "disconnect")))
+    if kind == "configure":
+        accounts = draw(st.dictionaries(st.sampled_from(ALL_ACCOUNTS), limits, max_size=2))
+        return ConfigureRisk(default=draw(limits), accounts=tuple(sorted(accounts.items())))
+    if kind == "change":
+        return SetRiskLimits(
+            account=draw(st.sampled_from(ALL_ACCOUNTS)),
+            changes=RiskLimitChanges(
+                max_order_quantity=draw(st.none() | st.integers(1, 8)),
+                max_open_orders=draw(st.none() | st.integers(1, 8)),
+                max_position=draw(st.none() | st.integers(1, 12)),
+            ),
+        )
+    if kind == "kill":
+        scope, name = draw(st.sampled_from(KILL_SCOPES))
+        return SetKillSwitch(scope=scope, name=name, engaged=draw(st.booleans()), reason="test")
+    return CancelOnDisconnect(session=draw(st.sampled_from(SESSIONS)), reason="test")
 
 
 # -- the invariants, checked after every command ----------------------------------------
@@ -244,7 +298,7 @@ def assert_order_quantities_are_consistent(
     CumQty and the notional are exactly the sums of the order's fills so far."""
     for event in events:
         if (
-            isinstance(event, CancelRejected | MassCancelReported | TradingPhaseChanged)
+            isinstance(event, CancelRejected | MassCancelReported | VenueEvent)
             or event.order is None
         ):
             continue
@@ -380,6 +434,13 @@ def assert_duplicates_and_resends_are_handled(
         assert len(events) == 1 and isinstance(events[0], OrderStatusReported), events
     elif isinstance(command, SetTradingPhase):
         assert len(events) == 1 and isinstance(events[0], TradingPhaseChanged), events
+    elif isinstance(command, SetKillSwitch):
+        assert isinstance(events[0], KillSwitchChanged), events
+        assert all(isinstance(event, OrderCancelled) for event in events[1:]), events
+    elif isinstance(command, CancelOnDisconnect):
+        assert all(isinstance(event, OrderCancelled) for event in events), events
+    elif isinstance(command, ConfigureRisk | SetRiskLimits):
+        assert all(isinstance(event, RiskLimitsChanged) for event in events), events
     elif not isinstance(command, ExpireOrders):
         assert events == []
 
@@ -400,12 +461,42 @@ def test_every_command_leaves_the_core_consistent(commands: list[Command]) -> No
         assert_open_orders_are_exactly_the_booked_orders_and_waiting_stops(driver.core)
         assert_duplicates_and_resends_are_handled(command, events, seen)
         assert_expiry_is_exact(driver.core, command, events)
+        assert_reservations_match_open_orders(driver.core)
         for event in events:
             assert event.event_id == last_event_id + 1, (last_event_id, event)
             last_event_id = event.event_id
     # Trade ids are numbered T1, T2, ... without gaps, each reported by exactly two fills.
     counts = Counter(e.fill.trade_id for e in driver.events if isinstance(e, OrderFilled))
     assert counts == {f"T{n}": 2 for n in range(1, len(counts) + 1)}
+
+
+@given(command_streams())
+@PROPERTY_SETTINGS
+def test_reserved_figures_return_to_zero_once_every_order_is_done(
+    commands: list[Command],
+) -> None:
+    driver = Driver.fresh()
+    driver.send_all(*commands)
+    # The firms' kill switches cancel every open order, stops and good-till orders too.
+    for firm in ("FIRM1", "FIRM2"):
+        driver.send(SetKillSwitch(scope=KillScope.FIRM, name=firm, engaged=True, reason="end"))
+    assert not driver.core.open_orders
+    for account, exposure in driver.core.risk.accounts.items():
+        assert exposure.open_orders == 0, account
+        assert all(credit.reserved == 0 for credit in exposure.currencies.values()), account
+        assert all(
+            holding.buying == holding.selling == 0 for holding in exposure.symbols.values()
+        ), account
+    # What was executed stays, and positions net to zero across accounts per symbol.
+    for symbol in SYMBOLS:
+        assert (
+            sum(
+                exposure.symbols[symbol].position
+                for exposure in driver.core.risk.accounts.values()
+                if symbol in exposure.symbols
+            )
+            == 0
+        )
 
 
 @given(command_streams())

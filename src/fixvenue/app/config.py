@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from fixvenue.domain.commands import ConfigureRisk
+from fixvenue.domain.risk import MONEY_LIMIT_BOUND, MONEY_SCALE, RiskLimits
 from fixvenue.domain.values import (
     BASIS_POINTS_PER_UNIT,
     PRICE_BOUND,
@@ -51,16 +54,6 @@ class AdminConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RiskLimits:
-    max_order_quantity: int
-    max_order_notional: Decimal
-    collar_percent: Decimal
-    max_open_orders: int
-    max_orders_per_day: int
-    credit_limit: Decimal
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class VenueConfig:
     path: Path
     comp_id: str
@@ -81,6 +74,11 @@ class VenueConfig:
             if session.target_comp_id == target_comp_id:
                 return session
         raise KeyError(target_comp_id)
+
+    def risk_configuration(self) -> ConfigureRisk:
+        return ConfigureRisk(
+            default=self.default_risk, accounts=tuple(sorted(self.account_risk.items()))
+        )
 
     def session_profiles(self) -> list[SessionProfile]:
         return [
@@ -196,7 +194,7 @@ class _Reader:
         admin = self.table(top["admin"], "admin", {"host", "port", "token"}, {"host", "port"})
         instruments = self.instruments(top["instruments"])
         sessions = self.sessions(top["sessions"])
-        default_risk, account_risk = self.risk(top["risk"])
+        default_risk, account_risk = self.risk(top["risk"], sessions, instruments)
         self_trade_prevention = self.self_trade_prevention(
             top.get("self_trade_prevention", {}), sessions
         )
@@ -239,6 +237,8 @@ class _Reader:
             required = {"symbol", "currency", "tick_size", "reference_price"}
             table = self.table(item, where, required | {"market_band_percent"}, required)
             tick_size = self.decimal(table["tick_size"], f"{where}.tick_size")
+            if tick_size * MONEY_SCALE != (tick_size * MONEY_SCALE).to_integral_value():
+                raise self.fail(f"{where}.tick_size", "expected at most six decimals")
             reference = self.decimal(table["reference_price"], f"{where}.reference_price")
             if reference >= PRICE_BOUND:
                 raise self.fail(f"{where}.reference_price", f"must be below {PRICE_BOUND}")
@@ -330,32 +330,68 @@ class _Reader:
             "credit_limit",
         }
     )
+    _OPTIONAL_RISK_KEYS = frozenset({"max_position", "restricted_symbols"})
 
-    def limits(self, data: Any, where: str) -> RiskLimits:
-        table = self.table(data, where, set(self._RISK_KEYS), set(self._RISK_KEYS))
-        return RiskLimits(
-            max_order_quantity=self.integer(
-                table["max_order_quantity"], f"{where}.max_order_quantity"
-            ),
-            max_order_notional=self.decimal(
-                table["max_order_notional"], f"{where}.max_order_notional"
-            ),
-            collar_percent=self.decimal(table["collar_percent"], f"{where}.collar_percent"),
-            max_open_orders=self.integer(table["max_open_orders"], f"{where}.max_open_orders"),
-            max_orders_per_day=self.integer(
-                table["max_orders_per_day"], f"{where}.max_orders_per_day"
-            ),
-            credit_limit=self.decimal(table["credit_limit"], f"{where}.credit_limit"),
-        )
+    def money(self, value: Any, where: str) -> int:
+        """An amount of money in millionths of its currency."""
+        amount = self.decimal(value, where)
+        if amount >= MONEY_LIMIT_BOUND:
+            raise self.fail(where, f"must be below {MONEY_LIMIT_BOUND}")
+        millionths = amount * MONEY_SCALE
+        if millionths != millionths.to_integral_value():
+            raise self.fail(where, "expected at most six decimals")
+        return int(millionths)
 
-    def risk(self, data: Any) -> tuple[RiskLimits, dict[str, RiskLimits]]:
+    def limits(
+        self,
+        data: Any,
+        where: str,
+        symbols: set[str],
+        inherited: RiskLimits | None,
+    ) -> RiskLimits:
+        """One account's limits; an account's table may leave out any the default gives."""
+        keys = set(self._RISK_KEYS | self._OPTIONAL_RISK_KEYS)
+        table = self.table(data, where, keys, set(self._RISK_KEYS) if inherited is None else set())
+        given: dict[str, Any] = {}
+        readers = {
+            "max_order_quantity": self.integer,
+            "max_order_notional": self.money,
+            "collar_percent": self.basis_points,
+            "max_open_orders": self.integer,
+            "max_orders_per_day": self.integer,
+            "credit_limit": self.money,
+            "max_position": self.integer,
+        }
+        for key, read in readers.items():
+            if key in table:
+                name = "collar_basis_points" if key == "collar_percent" else key
+                given[name] = read(table[key], f"{where}.{key}")
+        if "restricted_symbols" in table:
+            restricted = table["restricted_symbols"]
+            if not isinstance(restricted, list):
+                raise self.fail(f"{where}.restricted_symbols", "expected a list of symbols")
+            for symbol in restricted:
+                if symbol not in symbols:
+                    raise self.fail(f"{where}.restricted_symbols", f"unknown symbol {symbol!r}")
+            given["restricted_symbols"] = frozenset(restricted)
+        if inherited is None:
+            return RiskLimits(**given)
+        return dataclasses.replace(inherited, **given)
+
+    def risk(
+        self,
+        data: Any,
+        sessions: tuple[SessionConfig, ...],
+        instruments: tuple[Instrument, ...],
+    ) -> tuple[RiskLimits, dict[str, RiskLimits]]:
         table = self.table(data, "risk", {"default", "accounts"}, {"default"})
-        default = self.limits(table["default"], "risk.default")
-        accounts = self.table(
-            table.get("accounts", {}), "risk.accounts", set(table.get("accounts", {})), set()
-        )
+        symbols = {instrument.symbol for instrument in instruments}
+        default = self.limits(table["default"], "risk.default", symbols, None)
+        known = {account for session in sessions for account in session.accounts}
+        accounts = self.table(table.get("accounts", {}), "risk.accounts", known, set())
         return default, {
-            name: self.limits(value, f"risk.accounts.{name}") for name, value in accounts.items()
+            name: self.limits(value, f"risk.accounts.{name}", symbols, default)
+            for name, value in accounts.items()
         }
 
     def self_trade_prevention(

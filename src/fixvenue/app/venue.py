@@ -17,6 +17,7 @@ from fixvenue.app.ledger_setup import describe, open_for_serving
 from fixvenue.app.memory import freeze_startup_state, tune_garbage_collector
 from fixvenue.app.pipeline import Pipeline
 from fixvenue.core.trading import TradingCore
+from fixvenue.domain.commands import CancelOnDisconnect, Command, ReceivedCommand
 from fixvenue.fix.application import VenueApplication
 from fixvenue.fix.dispatch import Dispatcher
 from fixvenue.fix.outbound import Renderer
@@ -74,6 +75,26 @@ def recover(config: VenueConfig, reader: LedgerReader) -> TradingCore:
     return core
 
 
+def startup_commands(config: VenueConfig, core: TradingCore) -> list[Command]:
+    """What the venue records before it takes the first FIX message: the configuration's
+    risk limits where they differ from the ledger's, and cancel-on-disconnect for the
+    sessions that had open Day orders when the venue stopped (no session is logged on
+    now, whether the venue stopped cleanly or crashed)."""
+    commands: list[Command] = []
+    configuration = config.risk_configuration()
+    if (core.risk.default_limits, core.risk.configured_limits) != (
+        configuration.default,
+        dict(configuration.accounts),
+    ):
+        commands.append(configuration)
+    commands += [
+        CancelOnDisconnect(session=session.target_comp_id, reason="the venue restarted")
+        for session in config.sessions
+        if session.cancel_on_disconnect and core.has_open_day_orders(session.target_comp_id)
+    ]
+    return commands
+
+
 def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     store_dir, log_dir = data_dir / "fixstore", data_dir / "fixlog"
     for directory in (store_dir, log_dir):
@@ -91,13 +112,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     core = recover(config, reader)
     freeze_startup_state()
     instruments = {i.symbol: i for i in config.instruments}
-    registry = SessionRegistry(
-        config.comp_id,
-        [
-            (s.target_comp_id, s.begin_string, s.role, s.enabled, s.throttle_messages_per_second)
-            for s in config.sessions
-        ],
-    )
+    registry = SessionRegistry(config.comp_id, config.sessions)
     dispatcher = Dispatcher(registry, Renderer(instruments))
     pipeline = Pipeline(
         core=core,
@@ -149,6 +164,8 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
             len(unsent),
             resent,
         )
+    for command in startup_commands(config, core):
+        pipeline.submit(ReceivedCommand(command=command, inbound_sequence_number=None))
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stop.set())

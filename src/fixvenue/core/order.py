@@ -10,6 +10,7 @@ from fixvenue.domain.values import (
     Side,
     TimeInForce,
 )
+from fixvenue.risk.exposure import Reservation
 
 # Members as module constants: in CPython 3.11 reading an enum member off its class costs
 # several times a global lookup, and these are read for every order and fill.
@@ -31,6 +32,7 @@ class Order:
         "original_client_order_id",
         "price",
         "quantity",
+        "reservation",
         "session",
         "side",
         "slice_quantity",
@@ -41,6 +43,8 @@ class Order:
         "time_in_force",
         "triggered",
     )
+    # What the order holds of its account's risk figures: set when it is accepted.
+    reservation: Reservation
 
     def __init__(self, order_id: str, command: PlaceOrder, firm: str) -> None:
         self.order_id = order_id

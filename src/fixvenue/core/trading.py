@@ -16,19 +16,24 @@ from fixvenue.core.identifiers import IdentifierSequence
 from fixvenue.core.order import Order
 from fixvenue.domain.commands import (
     CancelAllOrders,
+    CancelOnDisconnect,
     CancelOrder,
+    ConfigureRisk,
     ExpireOrders,
     PlaceOrder,
     ReplaceOrder,
     RequestOrderStatus,
     ResetSessionSequence,
     SequencedCommand,
+    SetKillSwitch,
+    SetRiskLimits,
     SetTradingPhase,
 )
 from fixvenue.domain.events import (
     CancelRejected,
     Event,
     Fill,
+    KillSwitchChanged,
     MassCancelReported,
     OrderAccepted,
     OrderCancelled,
@@ -39,8 +44,10 @@ from fixvenue.domain.events import (
     OrderRestated,
     OrderStatusReported,
     OrderTriggered,
+    RiskLimitsChanged,
     TradingPhaseChanged,
 )
+from fixvenue.domain.risk import KillScope
 from fixvenue.domain.values import (
     BASIS_POINTS_PER_UNIT,
     Amendment,
@@ -68,6 +75,7 @@ from fixvenue.matching.book import (
     crosses,
 )
 from fixvenue.matching.stops import StopBook
+from fixvenue.risk.controls import RiskControls, kill_switch_text
 
 
 class _Repeat(enum.Enum):
@@ -82,6 +90,8 @@ _FIRST, _RESEND, _DUPLICATE = _Repeat.NEW, _Repeat.RESEND, _Repeat.DUPLICATE
 _HALTED = TradingPhase.HALTED
 _GOOD_TILL_DATE, _FILL_OR_KILL = TimeInForce.GOOD_TILL_DATE, TimeInForce.FILL_OR_KILL
 _BUY = Side.BUY
+_DAY = TimeInForce.DAY
+_MARKET, _STOP = OrderType.MARKET, OrderType.STOP
 
 # How far ahead a good-till-date order may expire.
 GTD_HORIZON_DAYS = 366
@@ -129,6 +139,7 @@ class TradingCore:
         self.stops = {symbol: StopBook() for symbol in self.instruments}
         self.phases = dict.fromkeys(self.instruments, TradingPhase.OPEN)
         self.last_trade_prices: dict[str, int] = {}
+        self.risk = RiskControls(self.instruments.values())
         # The lowest and highest trade price of each symbol since its stops were last
         # looked at (within one command): a stop triggers if any trade reached it, even
         # when the price has moved on since.
@@ -152,6 +163,10 @@ class TradingCore:
             ExpireOrders: lambda _command, now: self._expire(now),
             SetTradingPhase: self._set_phase,
             ResetSessionSequence: lambda _command, _now: [],
+            ConfigureRisk: self._configure_risk,
+            SetRiskLimits: self._set_risk_limits,
+            SetKillSwitch: self._set_kill_switch,
+            CancelOnDisconnect: self._cancel_on_disconnect,
         }
 
     def apply(self, sequenced: SequencedCommand) -> list[Event]:
@@ -192,6 +207,13 @@ class TradingCore:
             self._client_order_ids[key] = None
             return [self._reject(order, rejection, now)]
         self._client_order_ids[key] = order
+        order.reservation = self.risk.reserve(
+            account=order.terms.account,
+            symbol=order.symbol,
+            side=order.side,
+            quantity=order.leaves_quantity,
+            reserve_price=self._reserve_price(order, order.price, order.stop_price),
+        )
         events: list[Event] = [
             OrderAccepted(
                 event_id=self.identifiers.next_event_id(), timestamp_us=now, order=order.snapshot()
@@ -229,7 +251,34 @@ class TradingCore:
             or self._time_in_force_problem(command, now)
             or self._quantity_instruction_problem(command)
             or self._post_only_problem(command)
+            or self.risk.check_order(
+                account=command.account,
+                firm=profile.firm,
+                session=command.session,
+                symbol=command.symbol,
+                side=command.side,
+                quantity=command.quantity,
+                limit_price=command.price,
+                reserve_price=self._reserve_price(command, command.price, command.stop_price),
+                anchor=self._anchor(command.symbol),
+            )
         )
+
+    def _reserve_price(
+        self, order: Order | PlaceOrder, price: int | None, stop_price: int | None
+    ) -> int:
+        """The price an order's notional is reckoned at: its limit price; a stop order's
+        stop price; a market order's worst price."""
+        if price is not None:
+            return price
+        if order.order_type is _STOP:
+            assert stop_price is not None
+            return stop_price
+        return self._market_limit(order)
+
+    def _anchor(self, symbol: str) -> int:
+        """The last trade price, or the reference price before the first trade."""
+        return self.last_trade_prices.get(symbol, self.instruments[symbol].reference_price)
 
     @staticmethod
     def _price_problem(command: PlaceOrder) -> Rejection | None:
@@ -315,9 +364,11 @@ class TradingCore:
         return None
 
     def _close(self, order: Order) -> None:
-        """Takes a closed order off its book or stop book and out of the open orders."""
+        """Takes a closed order off its book or stop book and out of the open orders, and
+        releases what it held of its account's risk."""
         self._unlist(order)
         del self.open_orders[order.order_id]
+        order.reservation.close()
 
     def _unlist(self, order: Order) -> None:
         """Takes the order off its book, or its stop book while it waits for its trigger."""
@@ -421,12 +472,19 @@ class TradingCore:
                 for order, other in ((resting, aggressor), (aggressor, resting)):
                     events.append(self._decrement(order, step.quantity, other, aggressor, now))
 
-    def _market_limit(self, order: Order) -> int:
-        """The worst price a market order may trade at: the edge of the band around the
-        last trade (or the reference price before any trade)."""
-        instrument = self.instruments[order.symbol]
-        anchor = self.last_trade_prices.get(order.symbol, instrument.reference_price)
-        band = anchor * instrument.market_band_basis_points // BASIS_POINTS_PER_UNIT
+    def _market_limit(self, order: Order | PlaceOrder) -> int:
+        """The worst price a market order may trade at: the edge of the instrument's band
+        around the last trade (or the reference price before any trade), or of the
+        account's price collar where that is narrower."""
+        symbol = order.symbol
+        anchor = self._anchor(symbol)
+        basis_points = self.instruments[symbol].market_band_basis_points
+        collar = self.risk.collar_basis_points(
+            order.account if isinstance(order, PlaceOrder) else order.terms.account
+        )
+        if collar is not None and collar < basis_points:
+            basis_points = collar
+        band = anchor * basis_points // BASIS_POINTS_PER_UNIT
         return anchor + band if order.side is _BUY else max(anchor - band, 1)
 
     def _prevention(self, order: Order) -> SelfTradePrevention:
@@ -465,6 +523,7 @@ class TradingCore:
         self._printed[symbol] = (min(low, price), max(high, price))
         book = self.books[resting.symbol]
         for order, liquidity in ((resting, _ADDED), (aggressor, _REMOVED)):
+            order.reservation.execute(quantity, price)
             refreshed = order.fill(quantity, price)
             if order is resting and refreshed:
                 book.requeue(resting)  # a new iceberg slice joins the back of the level
@@ -489,6 +548,7 @@ class TradingCore:
         if quantity == order.leaves_quantity:
             return self._withdraw(order, None, text, now)
         order.decrement(quantity)
+        order.reservation.release(quantity)
         return OrderRestated(
             event_id=self.identifiers.next_event_id(),
             timestamp_us=now,
@@ -561,6 +621,70 @@ class TradingCore:
                 phase=command.phase,
                 reason=command.reason,
             )
+        ]
+
+    # -- risk controls -----------------------------------------------------------------
+
+    def _configure_risk(self, command: ConfigureRisk, now: int) -> list[Event]:
+        changed = self.risk.configure(command.default, dict(command.accounts))
+        return [
+            RiskLimitsChanged(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                account=account,
+                limits=limits,
+            )
+            for account, limits in changed
+        ]
+
+    def _set_risk_limits(self, command: SetRiskLimits, now: int) -> list[Event]:
+        return [
+            RiskLimitsChanged(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                account=command.account,
+                limits=self.risk.change(command.account, command.changes),
+            )
+        ]
+
+    def _set_kill_switch(self, command: SetKillSwitch, now: int) -> list[Event]:
+        self.risk.set_kill_switch(command.scope, command.name, command.engaged, command.reason)
+        victims = (
+            [order for order in self.open_orders.values() if _in_scope(order, command)]
+            if command.engaged
+            else []
+        )
+        events: list[Event] = [
+            KillSwitchChanged(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                scope=command.scope,
+                name=command.name,
+                engaged=command.engaged,
+                reason=command.reason,
+                cancelled=len(victims),
+            )
+        ]
+        text = kill_switch_text(command.scope, command.name, command.reason)
+        events += [self._withdraw(order, None, text, now) for order in victims]
+        return events
+
+    def _open_day_orders(self, session: str) -> list[Order]:
+        return [
+            order
+            for order in self.open_orders.values()
+            if order.session == session and order.time_in_force is _DAY
+        ]
+
+    def has_open_day_orders(self, session: str) -> bool:
+        """Whether cancel-on-disconnect would cancel anything of the session's."""
+        return bool(self._open_day_orders(session))
+
+    def _cancel_on_disconnect(self, command: CancelOnDisconnect, now: int) -> list[Event]:
+        text = f"cancel on disconnect: {command.reason}"
+        return [
+            self._withdraw(order, None, text, now)
+            for order in self._open_day_orders(command.session)
         ]
 
     # -- mass cancel -------------------------------------------------------------------
@@ -711,6 +835,9 @@ class TradingCore:
         if not keeps_priority:
             self._unlist(order)
         order.replace(command.client_order_id, command.quantity, command.price, stop_price)
+        order.reservation.reprice(
+            order.leaves_quantity, self._reserve_price(order, command.price, stop_price)
+        )
         events: list[Event] = [
             OrderReplaced(
                 event_id=self.identifiers.next_event_id(),
@@ -751,6 +878,7 @@ class TradingCore:
         self, command: ReplaceOrder, order: Order
     ) -> tuple[CancelRejectReason, str] | None:
         invalid = CancelRejectReason.INVALID_REPLACEMENT
+        stop_price = order.stop_price if command.stop_price is None else command.stop_price
         if self.phases[order.symbol] is _HALTED:
             return CancelRejectReason.TRADING_HALTED, f"trading in {order.symbol} is halted"
         if command.defect is not None:
@@ -789,6 +917,21 @@ class TradingCore:
                 return invalid, (
                     f"post-only order would take liquidity at {self._format(order.symbol, taken)}"
                 )
+        breach = self.risk.check_replace(
+            order.reservation,
+            account=order.terms.account,
+            symbol=order.symbol,
+            side=order.side,
+            old_quantity=order.quantity,
+            old_limit_price=order.price,
+            quantity=command.quantity,
+            open_quantity=command.quantity - order.cumulative_quantity,
+            limit_price=command.price,
+            reserve_price=self._reserve_price(order, command.price, stop_price),
+            anchor=self._anchor(order.symbol),
+        )
+        if breach is not None:
+            return CancelRejectReason.RISK_LIMIT, breach
         return None
 
     def _cancel_reject(
@@ -813,3 +956,12 @@ class TradingCore:
             if isinstance(command, ReplaceOrder)
             else Amendment.CANCEL,
         )
+
+
+def _in_scope(order: Order, kill_switch: SetKillSwitch) -> bool:
+    scope, name = kill_switch.scope, kill_switch.name
+    if scope is KillScope.ACCOUNT:
+        return order.terms.account == name
+    if scope is KillScope.FIRM:
+        return order.firm == name
+    return order.session == name

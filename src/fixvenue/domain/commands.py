@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fixvenue.domain.risk import KillScope, RiskLimitChanges, RiskLimits
 from fixvenue.domain.values import (
     MassCancelScope,
     OrderType,
@@ -133,6 +134,46 @@ class SetTradingPhase:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigureRisk:
+    """The configuration's risk limits: a default for every account, and accounts' own.
+
+    Issued at start-up when the configuration's limits differ from the ledger's, so that
+    every change is recorded and replays in its place.
+    """
+
+    default: RiskLimits
+    accounts: tuple[tuple[str, RiskLimits], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetRiskLimits:
+    """An operator changes some of one account's limits while the venue runs."""
+
+    account: str
+    changes: RiskLimitChanges
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetKillSwitch:
+    """An operator engages a kill switch (cancel every open order in scope and refuse new
+    ones) or releases it."""
+
+    scope: KillScope
+    name: str  # the account, firm or session
+    engaged: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelOnDisconnect:
+    """A session with cancel-on-disconnect went away (logout, dropped connection, or a venue
+    restart): its open Day orders are cancelled."""
+
+    session: str
+    reason: str
+
+
 Command = (
     PlaceOrder
     | CancelOrder
@@ -142,6 +183,10 @@ Command = (
     | ResetSessionSequence
     | ExpireOrders
     | SetTradingPhase
+    | ConfigureRisk
+    | SetRiskLimits
+    | SetKillSwitch
+    | CancelOnDisconnect
 )
 
 
@@ -165,6 +210,8 @@ class SequencedCommand:
 
 def command_session(command: Command) -> str | None:
     """The FIX session the command came from; None for the venue's own commands."""
-    if isinstance(command, ExpireOrders | SetTradingPhase):
+    if isinstance(
+        command, ExpireOrders | SetTradingPhase | ConfigureRisk | SetRiskLimits | SetKillSwitch
+    ):
         return None
     return command.session

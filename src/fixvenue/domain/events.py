@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from fixvenue.domain.risk import KillScope, RiskLimits
 from fixvenue.domain.values import (
     Amendment,
     CancelRejectReason,
@@ -217,6 +218,27 @@ class TradingPhaseChanged(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
 
 
+class RiskLimitsChanged(msgspec.Struct, frozen=True, kw_only=True):
+    """An account's limits now (account None: the default for accounts without their own)."""
+
+    event_id: int
+    timestamp_us: int
+    account: str | None
+    limits: RiskLimits | None  # None: no limits (the venue's are not configured yet)
+
+
+class KillSwitchChanged(msgspec.Struct, frozen=True, kw_only=True):
+    """A kill switch was engaged or released; the cancels it caused follow."""
+
+    event_id: int
+    timestamp_us: int
+    scope: KillScope
+    name: str
+    engaged: bool
+    reason: str
+    cancelled: int
+
+
 ExecutionEvent = (
     OrderAccepted
     | OrderRejected
@@ -227,14 +249,13 @@ ExecutionEvent = (
     | OrderTriggered
     | OrderRestated
 )
-Event = (
-    ExecutionEvent | CancelRejected | OrderStatusReported | MassCancelReported | TradingPhaseChanged
-)
+VenueEvent = TradingPhaseChanged | RiskLimitsChanged | KillSwitchChanged
+Event = ExecutionEvent | CancelRejected | OrderStatusReported | MassCancelReported | VenueEvent
 
 
 def event_session(event: Event) -> str | None:
     """The order-entry session the event is reported to; None for venue-wide events."""
-    if isinstance(event, TradingPhaseChanged):
+    if isinstance(event, VenueEvent):
         return None
     if isinstance(event, CancelRejected | OrderStatusReported | MassCancelReported):
         return event.session
@@ -246,6 +267,6 @@ def event_order_id(event: Event) -> str | None:
         return event.order_id
     if isinstance(event, OrderStatusReported):
         return None if event.order is None else event.order.order_id
-    if isinstance(event, MassCancelReported | TradingPhaseChanged):
+    if isinstance(event, MassCancelReported | VenueEvent):
         return None
     return event.order.order_id

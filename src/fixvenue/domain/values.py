@@ -105,6 +105,8 @@ class OrderRejectReason(enum.Enum):
     TRADING_HALTED = "trading_halted"
     TOO_LATE_TO_ENTER = "too_late_to_enter"  # its expire time has already passed
     THROTTLED = "throttled"  # beyond the session's message rate
+    RISK_LIMIT = "risk_limit"  # beyond one of the account's pre-trade limits
+    KILL_SWITCH = "kill_switch"  # the account's, firm's or session's kill switch is on
 
 
 class CancelRejectReason(enum.Enum):
@@ -114,6 +116,7 @@ class CancelRejectReason(enum.Enum):
     INVALID_REPLACEMENT = "invalid_replacement"
     TRADING_HALTED = "trading_halted"
     THROTTLED = "throttled"
+    RISK_LIMIT = "risk_limit"  # the replacement is beyond one of the account's limits
 
 
 class MassCancelScope(enum.Enum):

@@ -16,6 +16,7 @@ import quickfix
 
 from fixvenue.domain.commands import (
     CancelAllOrders,
+    CancelOnDisconnect,
     CancelOrder,
     Command,
     PlaceOrder,
@@ -91,9 +92,21 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
 
     def onLogout(self, session_id: quickfix.SessionID) -> None:  # noqa: N802
         try:
-            target = session_id.getTargetCompID().getString()
+            session = self._registry.of(session_id)
+            target = session.target_comp_id
             self.logged_on.discard(target)
             log.info("session %s logged out", target)
+            # QuickFIX calls this for a Logout and for a connection lost alike. While the
+            # venue stops, the command could not be recorded: the restart does it instead.
+            if session.cancel_on_disconnect and self.accepting:
+                self._submit(
+                    ReceivedCommand(
+                        command=CancelOnDisconnect(
+                            session=target, reason=f"session {target} logged out or disconnected"
+                        ),
+                        inbound_sequence_number=None,
+                    )
+                )
         except Exception:
             log.exception("onLogout failed for %s", session_id)
 

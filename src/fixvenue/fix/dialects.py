@@ -96,6 +96,8 @@ FIX44 = Dialect(
         OrderRejectReason.INVALID_PRICE: "99",
         OrderRejectReason.WOULD_TAKE_LIQUIDITY: "99",
         OrderRejectReason.THROTTLED: "99",
+        OrderRejectReason.RISK_LIMIT: "3",  # order exceeds limit
+        OrderRejectReason.KILL_SWITCH: "3",
     },
     cancel_reject_reasons={
         CancelRejectReason.TOO_LATE_TO_CANCEL: "0",
@@ -104,6 +106,7 @@ FIX44 = Dialect(
         CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "6",
         CancelRejectReason.INVALID_REPLACEMENT: "99",
         CancelRejectReason.THROTTLED: "99",
+        CancelRejectReason.RISK_LIMIT: "2",  # broker / exchange option
     },
     restatement_reasons={
         ReportKind.TRIGGERED: "99",  # other
@@ -156,6 +159,8 @@ FIX42 = Dialect(
         OrderRejectReason.INVALID_PRICE: "0",
         OrderRejectReason.WOULD_TAKE_LIQUIDITY: "0",
         OrderRejectReason.THROTTLED: "0",
+        OrderRejectReason.RISK_LIMIT: "3",  # order exceeds limit
+        OrderRejectReason.KILL_SWITCH: "3",
     },
     cancel_reject_reasons={
         CancelRejectReason.TOO_LATE_TO_CANCEL: "0",
@@ -164,6 +169,7 @@ FIX42 = Dialect(
         CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID: "2",
         CancelRejectReason.INVALID_REPLACEMENT: "2",
         CancelRejectReason.THROTTLED: "2",
+        CancelRejectReason.RISK_LIMIT: "2",
     },
     # FIX 4.2's ExecRestatementReason stops at 5: a triggered stop has only its Text.
     restatement_reasons={ReportKind.RESTATED: "5"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import quickfix
 
@@ -20,26 +21,44 @@ class FixSession:
     enabled: bool
     dialect: Dialect = field(repr=False)  # what the session's FIX version says differently
     throttle: MessageThrottle = field(repr=False)
+    cancel_on_disconnect: bool
     quickfix_id: quickfix.SessionID = field(repr=False)
 
 
+class SessionSettings(Protocol):
+    """What the registry reads of each configured session."""
+
+    @property
+    def target_comp_id(self) -> str: ...
+    @property
+    def begin_string(self) -> str: ...
+    @property
+    def role(self) -> SessionRole: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def cancel_on_disconnect(self) -> bool: ...
+    @property
+    def throttle_messages_per_second(self) -> int: ...
+
+
 class SessionRegistry:
-    def __init__(
-        self, comp_id: str, sessions: Iterable[tuple[str, str, SessionRole, bool, int]]
-    ) -> None:
-        """`sessions`: target CompID, begin string, role, enabled, messages per second."""
+    def __init__(self, comp_id: str, sessions: Iterable[SessionSettings]) -> None:
         self.comp_id = comp_id
         self._sessions = {
-            target: FixSession(
-                target_comp_id=target,
-                begin_string=begin_string,
-                role=role,
-                enabled=enabled,
-                dialect=DIALECTS[begin_string],
-                throttle=MessageThrottle(messages_per_second),
-                quickfix_id=quickfix.SessionID(begin_string, comp_id, target),
+            session.target_comp_id: FixSession(
+                target_comp_id=session.target_comp_id,
+                begin_string=session.begin_string,
+                role=session.role,
+                enabled=session.enabled,
+                dialect=DIALECTS[session.begin_string],
+                throttle=MessageThrottle(session.throttle_messages_per_second),
+                cancel_on_disconnect=session.cancel_on_disconnect,
+                quickfix_id=quickfix.SessionID(
+                    session.begin_string, comp_id, session.target_comp_id
+                ),
             )
-            for target, begin_string, role, enabled, messages_per_second in sessions
+            for session in sessions
         }
 
     def __getitem__(self, target_comp_id: str) -> FixSession:

@@ -1,0 +1,83 @@
+"""Pre-trade risk limits and kill switches, as values.
+
+Amounts of money are integers in millionths of the currency unit (`MONEY_SCALE`), so that
+notionals of instruments with different tick sizes add up exactly in one currency. A money
+limit applies in each currency separately: an account's credit limit of 50,000,000 lets it
+use 50,000,000 USD and 50,000,000 EUR.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from fixvenue.domain.values import Instrument
+
+MONEY_SCALE = 1_000_000  # money is counted in millionths of the currency unit
+# The largest money limit the venue takes, in currency units: its millionths must stay
+# within the 64-bit integers the ledger's payloads hold.
+MONEY_LIMIT_BOUND = 1_000_000_000_000
+
+
+def money_per_tick(instrument: Instrument) -> int:
+    """One tick of one unit of the instrument, in millionths of its currency."""
+    value = instrument.tick_size * MONEY_SCALE
+    assert value == value.to_integral_value(), instrument  # the configuration checks it
+    return int(value)
+
+
+def format_money(millionths: int, currency: str) -> str:
+    """An amount for a report's Text: at least two decimals, more only where it has them."""
+    amount = (Decimal(millionths) / MONEY_SCALE).quantize(Decimal("0.000001"))
+    text = f"{amount:f}".rstrip("0")
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')} {currency}"
+
+
+class KillScope(enum.Enum):
+    """What a kill switch covers: one account, every account of a firm, or one session."""
+
+    ACCOUNT = "account"
+    FIRM = "firm"
+    SESSION = "session"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RiskLimits:
+    """One account's pre-trade limits."""
+
+    max_order_quantity: int
+    max_order_notional: int  # millionths, in the order's currency
+    collar_basis_points: int  # around the last trade (reference price before the first)
+    max_open_orders: int
+    max_orders_per_day: int
+    credit_limit: int  # millionths per currency: open-order plus executed notional
+    max_position: int | None = None  # net quantity per symbol, either way; None: no limit
+    restricted_symbols: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RiskLimitChanges:
+    """An operator's change to some of an account's limits; None leaves a limit as it is.
+
+    The changed limits stay until the operator changes them again, also across a restart
+    with a configuration that says otherwise.
+    """
+
+    max_order_quantity: int | None = None
+    max_order_notional: int | None = None
+    collar_basis_points: int | None = None
+    max_open_orders: int | None = None
+    max_orders_per_day: int | None = None
+    credit_limit: int | None = None
+    max_position: int | None = None
+    restricted_symbols: frozenset[str] | None = None
+
+    def given(self) -> dict[str, object]:
+        """The limits this change sets, by name."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in fields(self)
+            if getattr(self, field.name) is not None
+        }

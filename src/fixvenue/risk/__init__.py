@@ -1,0 +1,1 @@
+"""Pre-trade risk: per-account limits, reservations and kill switches; knows domain types only."""
