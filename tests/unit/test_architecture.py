@@ -29,6 +29,7 @@ ALLOWED = {
     "core": {"domain", "matching", "risk"},
     "ledger": {"domain"},
     "fix": {"domain", "core"},
+    "admin": {"domain", "core"},
 }
 PURE = {"domain", "matching", "risk", "core"}
 # msgspec is allowed: events and the records of a sweep are its frozen Structs (docs/design.md,

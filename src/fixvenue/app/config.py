@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from fixvenue.domain.commands import ConfigureRisk
-from fixvenue.domain.risk import MONEY_LIMIT_BOUND, MONEY_SCALE, RiskLimits
+from fixvenue.domain.risk import MONEY_SCALE, RiskLimits, to_millionths
 from fixvenue.domain.values import (
-    BASIS_POINTS_PER_UNIT,
     PRICE_BOUND,
     Instrument,
     SelfTradePrevention,
     SessionProfile,
     SessionRole,
+    percent_to_basis_points,
     price_to_ticks,
 )
 
@@ -90,7 +90,6 @@ class VenueConfig:
 
 DEFAULT_THROTTLE = 500
 DEFAULT_MARKET_BAND_PERCENT = "5"
-_PERCENT = Decimal(100)
 
 
 def load(path: Path) -> VenueConfig:
@@ -147,14 +146,11 @@ class _Reader:
         return number
 
     def basis_points(self, value: Any, where: str) -> int:
-        """A percentage below 100 with at most two decimals, in hundredths of a percent."""
-        basis_points = self.decimal(value, where) * BASIS_POINTS_PER_UNIT / _PERCENT
-        if (
-            basis_points != basis_points.to_integral_value()
-            or basis_points >= BASIS_POINTS_PER_UNIT
-        ):
-            raise self.fail(where, "expected a percentage below 100 with at most two decimals")
-        return int(basis_points)
+        """A percentage in hundredths of a percent."""
+        try:
+            return percent_to_basis_points(self.decimal(value, where))
+        except ValueError as error:
+            raise self.fail(where, str(error)) from None
 
     def boolean(self, value: Any, where: str) -> bool:
         if not isinstance(value, bool):
@@ -334,13 +330,10 @@ class _Reader:
 
     def money(self, value: Any, where: str) -> int:
         """An amount of money in millionths of its currency."""
-        amount = self.decimal(value, where)
-        if amount >= MONEY_LIMIT_BOUND:
-            raise self.fail(where, f"must be below {MONEY_LIMIT_BOUND}")
-        millionths = amount * MONEY_SCALE
-        if millionths != millionths.to_integral_value():
-            raise self.fail(where, "expected at most six decimals")
-        return int(millionths)
+        try:
+            return to_millionths(self.decimal(value, where))
+        except ValueError as error:
+            raise self.fail(where, str(error)) from None
 
     def limits(
         self,

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -68,7 +68,7 @@ class Pipeline:
         self._clock_us = clock_us
         self._fail_points = fail_points
         self._sent_through_event_id = sent_through_event_id
-        self._inbound: queue.Queue[_Submission | None] = queue.Queue(INBOUND_CAPACITY)
+        self._inbound: queue.Queue[_Submission | _Query[Any] | None] = queue.Queue(INBOUND_CAPACITY)
         self._committing: queue.Queue[_Batch | None] = queue.Queue(COMMITTING_CAPACITY)
         self._sending: queue.Queue[list[Event] | None] = queue.Queue(SENDING_CAPACITY)
         self._threads = [
@@ -83,11 +83,28 @@ class Pipeline:
     def submit(self, received: ReceivedCommand) -> None:
         self._inbound.put(_Submission(received, None))
 
-    def submit_and_wait(self, received: ReceivedCommand, timeout_seconds: float) -> bool:
-        """Submits and waits until the command is committed; False if that took too long."""
-        committed = threading.Event()
-        self._inbound.put(_Submission(received, committed))
-        return committed.wait(timeout_seconds)
+    def submit_and_wait(
+        self, received: ReceivedCommand, timeout_seconds: float
+    ) -> list[Event] | None:
+        """Submits and waits until the command is committed: its events, or None if that
+        took too long."""
+        completion = _Completion()
+        self._inbound.put(_Submission(received, completion))
+        if not completion.committed.wait(timeout_seconds):
+            return None
+        return completion.events
+
+    def query(self, read: Callable[[TradingCore], T], timeout_seconds: float) -> T:
+        """Runs `read` on the sequencer thread, between two commands, so that it sees the
+        trading state as one consistent whole. Nothing is recorded: a query changes
+        nothing. TimeoutError if the sequencer did not get to it in time."""
+        question = _Query(read)
+        self._inbound.put(question)
+        if not question.answered.wait(timeout_seconds):
+            raise TimeoutError("the sequencer did not answer in time")
+        if question.error is not None:
+            raise question.error
+        return question.answer  # type: ignore[return-value]
 
     def start(self) -> None:
         for thread in self._threads:
@@ -126,12 +143,16 @@ class Pipeline:
             for item in items:
                 if item is None:
                     break
+                if isinstance(item, _Query):
+                    item.run(self._core)
+                    continue
                 now = self._now_us()
                 self._expire_due(now, batch)
                 received = item.received
-                self._apply(received.command, received.inbound_sequence_number, now, batch)
-                if item.committed is not None:
-                    batch.committed.append(item.committed)
+                events = self._apply(received.command, received.inbound_sequence_number, now, batch)
+                if item.completion is not None:
+                    item.completion.events = events
+                    batch.completions.append(item.completion)
             if batch.entries:
                 self._committing.put(batch)
             if items and items[-1] is None:
@@ -158,14 +179,16 @@ class Pipeline:
 
     def _apply(
         self, command: Command, inbound_sequence_number: int | None, now: int, batch: _Batch
-    ) -> None:
+    ) -> list[Event]:
         sequenced = SequencedCommand(
             sequence=self._core.last_sequence + 1,
             timestamp_us=now,
             inbound_sequence_number=inbound_sequence_number,
             command=command,
         )
-        batch.entries.append(LedgerEntry(sequenced, self._core.apply(sequenced)))
+        events = self._core.apply(sequenced)
+        batch.entries.append(LedgerEntry(sequenced, events))
+        return events
 
     def _write(self) -> None:
         while True:
@@ -177,8 +200,8 @@ class Pipeline:
                 self._commit(entries)
                 self._fail_points.reach("after-commit")
                 for batch in done:
-                    for committed in batch.committed:
-                        committed.set()
+                    for completion in batch.completions:
+                        completion.committed.set()
                 self._sending.put([event for entry in entries for event in entry.events])
             if batches[-1] is None:
                 self._sending.put(None)
@@ -214,16 +237,41 @@ class Pipeline:
                 delay = min(delay * 2, RETRY_DELAY_SECONDS_MAX)
 
 
+@dataclass(slots=True)
+class _Completion:
+    """For a submitter who waits: the command's events, handed over once committed."""
+
+    events: list[Event] = field(default_factory=list)
+    committed: threading.Event = field(default_factory=threading.Event)
+
+
 @dataclass(frozen=True, slots=True)
 class _Submission:
     received: ReceivedCommand
-    committed: threading.Event | None  # set once the command is committed
+    completion: _Completion | None
+
+
+class _Query(Generic[T]):
+    def __init__(self, read: Callable[[TradingCore], T]) -> None:
+        self._read = read
+        self.answer: T | None = None
+        self.error: Exception | None = None
+        self.answered = threading.Event()
+
+    def run(self, core: TradingCore) -> None:
+        # A failing query changes nothing: its asker gets the error, trading goes on.
+        try:
+            self.answer = self._read(core)
+        except Exception as error:
+            self.error = error
+        finally:
+            self.answered.set()
 
 
 @dataclass(slots=True)
 class _Batch:
     entries: list[LedgerEntry] = field(default_factory=list)
-    committed: list[threading.Event] = field(default_factory=list)
+    completions: list[_Completion] = field(default_factory=list)
 
 
 def _drain(source: queue.Queue[T], limit: int, timeout_seconds: float | None = None) -> list[T]:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
 import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
+from typing import TypeVar
 
 import quickfix
 
+from fixvenue.admin.requests import AdminError
+from fixvenue.admin.server import AdminServer
 from fixvenue.app.config import VenueConfig
 from fixvenue.app.faults import FailPoints
 from fixvenue.app.ledger_setup import describe, open_for_serving
@@ -18,6 +25,7 @@ from fixvenue.app.memory import freeze_startup_state, tune_garbage_collector
 from fixvenue.app.pipeline import Pipeline
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import CancelOnDisconnect, Command, ReceivedCommand
+from fixvenue.domain.events import Event
 from fixvenue.fix.application import VenueApplication
 from fixvenue.fix.dispatch import Dispatcher
 from fixvenue.fix.outbound import Renderer
@@ -28,6 +36,9 @@ from fixvenue.ledger.reader import LedgerReader
 from fixvenue.ledger.writer import LedgerWriter
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ADMIN_TIMEOUT_SECONDS = 10.0
 
 
 class StartupError(Exception):
@@ -96,12 +107,7 @@ def startup_commands(config: VenueConfig, core: TradingCore) -> list[Command]:
 
 
 def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
-    store_dir, log_dir = data_dir / "fixstore", data_dir / "fixlog"
-    for directory in (store_dir, log_dir):
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StartupError(f"cannot use the data dir {data_dir}: {error.strerror}") from None
+    store_dir, log_dir = _prepare_data_dir(data_dir)
     _check_port_free(config.fix.host, config.fix.port)
     _check_data_dictionaries(config)
     fail_points = FailPoints.from_environment()
@@ -129,21 +135,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
         submit_and_wait=pipeline.submit_and_wait,
         inbound_watermarks=reader.inbound_watermarks(),
     )
-    settings_path = data_dir / "quickfix.cfg"
-    settings_path.write_text(
-        acceptor_settings(
-            comp_id=config.comp_id,
-            host=config.fix.host,
-            port=config.fix.port,
-            data_dictionaries=config.data_dictionaries,
-            store_dir=store_dir,
-            log_dir=log_dir,
-            sessions=[
-                AcceptorSession(target_comp_id=s.target_comp_id, begin_string=s.begin_string)
-                for s in config.sessions
-            ],
-        )
-    )
+    settings_path = _write_acceptor_settings(config, data_dir, store_dir, log_dir)
     # QuickFIX keeps references to the settings and factories: they must outlive the
     # acceptor, so they are named here rather than passed as temporaries.
     settings = quickfix.SessionSettings(str(settings_path))
@@ -169,7 +161,9 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stop.set())
+    admin = _admin_server(config, pipeline)
     pipeline.start()
+    admin.start()
     try:
         acceptor.start()
     except Exception as error:
@@ -179,10 +173,92 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
         pass
     log.info("stopping: no new orders, flushing the ledger, logging sessions out")
     application.accepting = False
+    admin.shutdown()
+    admin.server_close()
     pipeline.stop()
     acceptor.stop()
     del acceptor  # destroys the sessions while the factories they came from still exist
     log.info("stopped cleanly")
+
+
+def _prepare_data_dir(data_dir: Path) -> tuple[Path, Path]:
+    """The FIX store and log directories, made if need be."""
+    store_dir, log_dir = data_dir / "fixstore", data_dir / "fixlog"
+    for directory in (store_dir, log_dir):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StartupError(f"cannot use the data dir {data_dir}: {error.strerror}") from None
+    return store_dir, log_dir
+
+
+def _write_acceptor_settings(
+    config: VenueConfig, data_dir: Path, store_dir: Path, log_dir: Path
+) -> Path:
+    path = data_dir / "quickfix.cfg"
+    path.write_text(
+        acceptor_settings(
+            comp_id=config.comp_id,
+            host=config.fix.host,
+            port=config.fix.port,
+            data_dictionaries=config.data_dictionaries,
+            store_dir=store_dir,
+            log_dir=log_dir,
+            sessions=[
+                AcceptorSession(target_comp_id=s.target_comp_id, begin_string=s.begin_string)
+                for s in config.sessions
+            ],
+        )
+    )
+    return path
+
+
+class _PipelineSequencer:
+    """The admin endpoint's way to the trading state."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+
+    def execute(self, command: Command) -> list[Event]:
+        events = self._pipeline.submit_and_wait(
+            ReceivedCommand(command=command, inbound_sequence_number=None),
+            ADMIN_TIMEOUT_SECONDS,
+        )
+        if events is None:
+            raise AdminError(HTTPStatus.SERVICE_UNAVAILABLE, "the venue did not commit in time")
+        return events
+
+    def query(self, read: Callable[[TradingCore], T]) -> T:
+        try:
+            return self._pipeline.query(read, ADMIN_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise AdminError(
+                HTTPStatus.SERVICE_UNAVAILABLE, "the venue did not answer in time"
+            ) from None
+
+
+def admin_token(config: VenueConfig) -> str:
+    """The admin token: FIXVENUE_ADMIN_TOKEN if set, else the configuration's."""
+    return os.environ.get("FIXVENUE_ADMIN_TOKEN") or config.admin.token
+
+
+def _admin_server(config: VenueConfig, pipeline: Pipeline) -> AdminServer:
+    endpoint = config.admin.endpoint
+    token = admin_token(config)
+    if not token:
+        raise StartupError("no admin token: set admin.token in the config or FIXVENUE_ADMIN_TOKEN")
+    try:
+        loopback = ipaddress.ip_address(socket.gethostbyname(endpoint.host)).is_loopback
+    except (OSError, ValueError):
+        loopback = False
+    if not loopback:
+        raise StartupError(f"the admin endpoint must listen on loopback, not {endpoint.host}")
+    try:
+        return AdminServer(endpoint.host, endpoint.port, token, _PipelineSequencer(pipeline))
+    except OSError as error:
+        raise StartupError(
+            f"cannot listen for admin requests on {endpoint.host}:{endpoint.port}: {error.strerror}"
+        ) from None
 
 
 def _check_data_dictionaries(config: VenueConfig) -> None:

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
 from fixvenue.app import config as venue_config
 from fixvenue.app import ledger_setup
 from fixvenue.app.venue import StartupError, serve
-from fixvenue.ledger.database import LedgerUnavailableError
-
-DEFAULT_CONFIG = Path("config/venue.toml")
-_REFUSALS = (venue_config.ConfigError, LedgerUnavailableError, StartupError)
-
-
-def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
-    @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        except _REFUSALS as error:
-            click.echo(f"fixvenue: {error}", err=True)
-            sys.exit(1)
-
-    return run
+from fixvenue.cli import controls
+from fixvenue.cli.options import config_option, one_line_errors
 
 
 def _resolve(
@@ -41,14 +24,6 @@ def _resolve(
     return config, directory, ledger_setup.database_url(database, directory)
 
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    help="The venue's TOML configuration.",
-)
 db_option = click.option(
     "--db",
     "database",
@@ -83,7 +58,7 @@ def main(log_level: str) -> None:
 @config_option
 @db_option
 @data_dir_option
-@_one_line_errors
+@one_line_errors
 def serve_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
     """Run the venue: FIX acceptor, matching, ledger. SIGTERM or SIGINT stops it cleanly."""
     config, directory, url = _resolve(config_path, database, data_dir)
@@ -99,7 +74,7 @@ def db_group() -> None:
 @config_option
 @db_option
 @data_dir_option
-@_one_line_errors
+@one_line_errors
 def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
     """Create or migrate the ledger schema to the current version."""
     config, directory, url = _resolve(config_path, database, data_dir)
@@ -109,3 +84,7 @@ def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path |
         raise StartupError(f"cannot use the data dir {directory}: {error.strerror}") from None
     ledger_setup.upgrade(ledger_setup.connect(url), config)
     click.echo(f"ledger at {ledger_setup.describe(url)} is at the current schema")
+
+
+for command in controls.COMMANDS:
+    main.add_command(command)

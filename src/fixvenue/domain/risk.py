@@ -20,6 +20,25 @@ MONEY_SCALE = 1_000_000  # money is counted in millionths of the currency unit
 MONEY_LIMIT_BOUND = 1_000_000_000_000
 
 
+def to_millionths(amount: Decimal) -> int:
+    """A positive amount of money as the venue counts it; ValueError says what is wrong."""
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError("expected a positive amount")
+    if amount >= MONEY_LIMIT_BOUND:
+        raise ValueError(f"must be below {MONEY_LIMIT_BOUND}")
+    millionths = amount * MONEY_SCALE
+    if millionths != millionths.to_integral_value():
+        raise ValueError("expected at most six decimals")
+    return int(millionths)
+
+
+def from_millionths(millionths: int) -> Decimal:
+    """An amount for an operator or a file: exact, with at least two decimals."""
+    amount = (Decimal(millionths) / MONEY_SCALE).quantize(Decimal("0.000001"))
+    whole, _, fraction = f"{amount:f}".rstrip("0").partition(".")
+    return Decimal(f"{whole}.{fraction.ljust(2, '0')}")
+
+
 def money_per_tick(instrument: Instrument) -> int:
     """One tick of one unit of the instrument, in millionths of its currency."""
     value = instrument.tick_size * MONEY_SCALE
@@ -29,10 +48,7 @@ def money_per_tick(instrument: Instrument) -> int:
 
 def format_money(millionths: int, currency: str) -> str:
     """An amount for a report's Text: at least two decimals, more only where it has them."""
-    amount = (Decimal(millionths) / MONEY_SCALE).quantize(Decimal("0.000001"))
-    text = f"{amount:f}".rstrip("0")
-    whole, _, fraction = text.partition(".")
-    return f"{whole}.{fraction.ljust(2, '0')} {currency}"
+    return f"{from_millionths(millionths):f} {currency}"
 
 
 class KillScope(enum.Enum):

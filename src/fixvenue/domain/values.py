@@ -159,6 +159,23 @@ class Rejection:
 BASIS_POINTS_PER_UNIT = 10_000
 
 
+def percent_to_basis_points(percent: Decimal) -> int:
+    """A percentage above 0 and below 100 with at most two decimals, in hundredths of a
+    percent; ValueError says what is wrong."""
+    basis_points = percent * 100
+    if not percent.is_finite() or basis_points != basis_points.to_integral_value():
+        raise ValueError("expected a percentage with at most two decimals")
+    if not 0 < basis_points < BASIS_POINTS_PER_UNIT:
+        raise ValueError("expected a percentage above 0 and below 100")
+    return int(basis_points)
+
+
+def basis_points_to_percent(basis_points: int) -> str:
+    """Hundredths of a percent as a percentage without needless zeros: "10", "2.5"."""
+    whole, hundredths = divmod(basis_points, 100)
+    return f"{whole}" if hundredths == 0 else f"{whole}.{hundredths:02d}".rstrip("0")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Instrument:
     symbol: str

@@ -55,7 +55,7 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         registry: SessionRegistry,
         instruments: Mapping[str, Instrument],
         submit: Callable[[ReceivedCommand], None],
-        submit_and_wait: Callable[[ReceivedCommand, float], bool],
+        submit_and_wait: Callable[[ReceivedCommand, float], object | None],
         inbound_watermarks: Mapping[str, int],
     ) -> None:
         super().__init__()
@@ -147,7 +147,7 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         reset = ReceivedCommand(
             command=ResetSessionSequence(session=target), inbound_sequence_number=sequence_number
         )
-        if not self._submit_and_wait(reset, RESET_COMMIT_TIMEOUT_SECONDS):
+        if self._submit_and_wait(reset, RESET_COMMIT_TIMEOUT_SECONDS) is None:
             return "the venue could not record the sequence reset in time: log on again"
         return None
 

@@ -25,6 +25,7 @@ from fixvenue.domain.values import (
     OrderRejectReason,
     Rejection,
     Side,
+    basis_points_to_percent,
     ticks_to_price,
 )
 from fixvenue.risk.exposure import AccountExposure, Reservation
@@ -36,11 +37,6 @@ def collar_bounds(anchor: int, basis_points: int) -> tuple[int, int]:
     """The lowest and highest price (ticks) within the collar around `anchor`."""
     width = anchor * basis_points // BASIS_POINTS_PER_UNIT
     return max(anchor - width, 1), anchor + width
-
-
-def _percent(basis_points: int) -> str:
-    whole, hundredths = divmod(basis_points, 100)
-    return f"{whole}%" if hundredths == 0 else f"{whole}.{hundredths:02d}".rstrip("0") + "%"
 
 
 def kill_switch_text(scope: KillScope, name: str, reason: str) -> str:
@@ -252,8 +248,9 @@ class RiskControls:
         def shown(ticks: int) -> str:
             return f"{ticks_to_price(ticks, instrument.tick_size)}"
 
+        collar = basis_points_to_percent(limits.collar_basis_points)
         return (
-            f"price collar: {shown(price)} is outside {_percent(limits.collar_basis_points)} "
+            f"price collar: {shown(price)} is outside {collar}% "
             f"around {shown(anchor)} {instrument.currency} ({shown(low)} to {shown(high)})"
         )
 

@@ -1,0 +1,1 @@
+"""The operators' control plane: the admin endpoint; knows domain and core only."""

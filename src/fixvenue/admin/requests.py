@@ -1,0 +1,234 @@
+"""What each admin request means: the command it becomes, or the state it reads.
+
+    POST /kill             {"scope": "account"|"firm"|"session", "name": ..., "reason": ...}
+    POST /unkill           {"scope": ..., "name": ..., "reason": ...}
+    GET  /risk/ACCOUNT     the account's limits, kill switches and figures
+    POST /risk/ACCOUNT     {"max_order_qty": N, "max_order_notional": "X", "collar_pct": "P",
+                            "max_open_orders": N, "max_orders_per_day": N,
+                            "credit_limit": "X", "max_position": N,
+                            "restricted_symbols": [...]}: the account's limits now
+    POST /halt/SYMBOL      {"reason": ...}
+    POST /resume/SYMBOL    {"reason": ...}
+
+Amounts of money are decimal strings, exact; percentages too.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from fixvenue.core.trading import TradingCore
+from fixvenue.domain.commands import SetKillSwitch, SetRiskLimits, SetTradingPhase
+from fixvenue.domain.events import KillSwitchChanged, RiskLimitsChanged
+from fixvenue.domain.risk import (
+    KillScope,
+    RiskLimitChanges,
+    RiskLimits,
+    from_millionths,
+    to_millionths,
+)
+from fixvenue.domain.values import (
+    TradingPhase,
+    basis_points_to_percent,
+    percent_to_basis_points,
+)
+
+if TYPE_CHECKING:
+    from fixvenue.admin.server import Sequencer
+
+
+class AdminError(Exception):
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _bad(message: str) -> AdminError:
+    return AdminError(HTTPStatus.BAD_REQUEST, message)
+
+
+def _not_found(message: str) -> AdminError:
+    return AdminError(HTTPStatus.NOT_FOUND, message)
+
+
+# The JSON names of the limits (as the CLI's options say them) and their domain names.
+LIMIT_NAMES = {
+    "max_order_qty": "max_order_quantity",
+    "max_order_notional": "max_order_notional",
+    "collar_pct": "collar_basis_points",
+    "max_open_orders": "max_open_orders",
+    "max_orders_per_day": "max_orders_per_day",
+    "credit_limit": "credit_limit",
+    "max_position": "max_position",
+    "restricted_symbols": "restricted_symbols",
+}
+_MONEY = {"max_order_notional", "credit_limit"}
+_COUNTS = {"max_order_qty", "max_open_orders", "max_orders_per_day", "max_position"}
+
+
+class Routes:
+    def __init__(self, sequencer: Sequencer) -> None:
+        self._sequencer = sequencer
+
+    def handle(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        parts = [part for part in path.split("?", 1)[0].split("/") if part]
+        match method, parts:
+            case "POST", ["kill" | "unkill" as action]:
+                return self._kill_switch(body, engaged=action == "kill")
+            case "GET", ["risk", account]:
+                return self._sequencer.query(lambda core: _risk_view(core, account))
+            case "POST", ["risk", account]:
+                return self._set_limits(account, body)
+            case "POST", ["halt" | "resume" as action, symbol]:
+                return self._phase(symbol, body, halted=action == "halt")
+        raise _not_found(f"no admin request {method} {path}")
+
+    def _kill_switch(self, body: dict[str, Any], *, engaged: bool) -> dict[str, Any]:
+        try:
+            scope = KillScope(body.get("scope", "account"))
+        except ValueError:
+            raise _bad("scope must be account, firm or session") from None
+        name = _text(body, "name")
+        self._sequencer.query(lambda core: _check_name(core, scope, name))
+        reason = _text(body, "reason", "operator request")
+        events = self._sequencer.execute(
+            SetKillSwitch(scope=scope, name=name, engaged=engaged, reason=reason)
+        )
+        changed = events[0]
+        assert isinstance(changed, KillSwitchChanged), events
+        return {
+            "scope": scope.value,
+            "name": name,
+            "engaged": engaged,
+            "cancelled": changed.cancelled,
+        }
+
+    def _set_limits(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
+        self._sequencer.query(lambda core: _check_name(core, KillScope.ACCOUNT, account))
+        changes = _limit_changes(body)
+        events = self._sequencer.execute(SetRiskLimits(account=account, changes=changes))
+        changed = events[0]
+        assert isinstance(changed, RiskLimitsChanged), events
+        return {"account": account, "limits": _limits_view(changed.limits)}
+
+    def _phase(self, symbol: str, body: dict[str, Any], *, halted: bool) -> dict[str, Any]:
+        known = self._sequencer.query(lambda core: symbol in core.instruments)
+        if not known:
+            raise _not_found(f"unknown symbol {symbol}")
+        phase = TradingPhase.HALTED if halted else TradingPhase.OPEN
+        reason = _text(body, "reason", "operator request")
+        self._sequencer.execute(SetTradingPhase(symbol=symbol, phase=phase, reason=reason))
+        return {"symbol": symbol, "phase": phase.value}
+
+
+def _text(body: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = body.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise _bad(f"{key} must be a non-empty string")
+    return value
+
+
+def _check_name(core: TradingCore, scope: KillScope, name: str) -> None:
+    profiles = core.sessions.values()
+    if scope is KillScope.ACCOUNT:
+        known = any(name in profile.accounts for profile in profiles)
+    elif scope is KillScope.FIRM:
+        known = any(profile.firm == name for profile in profiles)
+    else:
+        known = name in core.sessions
+    if not known:
+        raise _not_found(f"unknown {scope.value} {name}")
+
+
+def _limit_changes(body: dict[str, Any]) -> RiskLimitChanges:
+    unknown = sorted(set(body) - set(LIMIT_NAMES))
+    if unknown:
+        raise _bad(f"unknown limit {unknown[0]}")
+    if not body:
+        raise _bad("name at least one limit to change")
+    given: dict[str, Any] = {}
+    for key, value in body.items():
+        given[LIMIT_NAMES[key]] = _limit_value(key, value)
+    return RiskLimitChanges(**given)
+
+
+def _limit_value(key: str, value: Any) -> object:
+    if key in _COUNTS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _bad(f"{key} must be a whole number of at least 1")
+        return value
+    if key == "restricted_symbols":
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            raise _bad(f"{key} must be a list of symbols")
+        return frozenset(value)
+    if not isinstance(value, str):
+        raise _bad(f'{key} must be a decimal number in a string, e.g. "10"')
+    try:
+        number = Decimal(value)
+        return to_millionths(number) if key in _MONEY else percent_to_basis_points(number)
+    except InvalidOperation:
+        raise _bad(f"{key}: {value!r} is not a decimal number") from None
+    except ValueError as error:
+        raise _bad(f"{key}: {error}") from None
+
+
+def _limits_view(limits: RiskLimits | None) -> dict[str, Any] | None:
+    if limits is None:
+        return None
+    view: dict[str, Any] = {}
+    for key, name in LIMIT_NAMES.items():
+        value = getattr(limits, name)
+        if key in _MONEY:
+            value = str(from_millionths(value))
+        elif key == "collar_pct":
+            value = basis_points_to_percent(value)
+        elif key == "restricted_symbols":
+            value = sorted(value)
+        view[key] = value
+    return view
+
+
+def _risk_view(core: TradingCore, account: str) -> dict[str, Any]:
+    """The account as `fixvenue risk show` tells it; runs on the sequencer thread."""
+    _check_name(core, KillScope.ACCOUNT, account)
+    risk = core.risk
+    exposure = risk.account(account)
+    firms = sorted({p.firm for p in core.sessions.values() if account in p.accounts})
+    sessions = sorted(p.session for p in core.sessions.values() if account in p.accounts)
+    switches = risk.kill_switches
+    engaged = [
+        {"scope": scope.value, "name": name, "reason": switches[scope][name]}
+        for scope, names in (
+            (KillScope.ACCOUNT, [account]),
+            (KillScope.FIRM, firms),
+            (KillScope.SESSION, sessions),
+        )
+        for name in names
+        if name in switches[scope]
+    ]
+    return {
+        "account": account,
+        "limits": _limits_view(exposure.limits),
+        "kill_switches": engaged,
+        "open_orders": exposure.open_orders,
+        "orders_today": exposure.orders_today,
+        "currencies": {
+            currency: {
+                "reserved": str(from_millionths(credit.reserved)),
+                "executed": str(from_millionths(credit.executed)),
+                "used": str(from_millionths(credit.used)),
+            }
+            for currency, credit in sorted(exposure.currencies.items())
+        },
+        "symbols": {
+            symbol: {
+                "position": holding.position,
+                "open_buy": holding.buying,
+                "open_sell": holding.selling,
+            }
+            for symbol, holding in sorted(exposure.symbols.items())
+        },
+    }

@@ -1,0 +1,194 @@
+"""Operators' controls through the running venue's admin endpoint: kill switches, risk
+limits and trading halts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fixvenue.app import config as venue_config
+from fixvenue.cli.admin_client import AdminClient
+from fixvenue.cli.options import config_option, json_option, one_line_errors
+
+
+def _client(config_path: Path) -> AdminClient:
+    return AdminClient(venue_config.load(config_path))
+
+
+def _show(answer: dict[str, Any], as_json: bool, human: str) -> None:
+    click.echo(json.dumps(answer, indent=2) if as_json else human)
+
+
+def _scope(account: str | None, firm: str | None, session: str | None) -> tuple[str, str]:
+    given = [
+        (scope, name)
+        for scope, name in (("account", account), ("firm", firm), ("session", session))
+        if name
+    ]
+    if len(given) != 1:
+        raise click.UsageError("name exactly one of ACCOUNT, --firm or --session")
+    return given[0]
+
+
+def _kill_switch_command(name: str, engaged: bool) -> click.Command:
+    verb = "Engage" if engaged else "Release"
+    effect = (
+        "cancels every open order in scope and refuses new ones until released"
+        if engaged
+        else "lets the scope trade again"
+    )
+
+    @click.command(
+        name, help=f"{verb} the kill switch of an account, a firm or a session: {effect}."
+    )
+    @click.argument("account", required=False)
+    @click.option("--firm", help="Every account of this firm.")
+    @click.option("--session", help="Every order of this session (TargetCompID).")
+    @click.option("--reason", default="operator request", show_default=True)
+    @config_option
+    @json_option
+    @one_line_errors
+    def command(
+        account: str | None,
+        *,
+        firm: str | None,
+        session: str | None,
+        reason: str,
+        config_path: Path,
+        as_json: bool,
+    ) -> None:
+        scope, target = _scope(account, firm, session)
+        answer = _client(config_path).post(
+            f"/{name}", {"scope": scope, "name": target, "reason": reason}
+        )
+        if engaged:
+            human = (
+                f"kill switch engaged for {scope} {target}: "
+                f"{answer['cancelled']} open orders cancelled"
+            )
+        else:
+            human = f"kill switch released for {scope} {target}"
+        _show(answer, as_json, human)
+
+    return command
+
+
+def _phase_command(name: str, halted: bool) -> click.Command:
+    help_text = (
+        "Halt trading in SYMBOL: new orders and replaces refused, cancels accepted."
+        if halted
+        else "Resume trading in SYMBOL."
+    )
+
+    @click.command(name, help=help_text)
+    @click.argument("symbol")
+    @click.option("--reason", default="operator request", show_default=True)
+    @config_option
+    @json_option
+    @one_line_errors
+    def command(symbol: str, reason: str, config_path: Path, as_json: bool) -> None:
+        answer = _client(config_path).post(f"/{name}/{symbol}", {"reason": reason})
+        _show(answer, as_json, f"{symbol} is {answer['phase']}")
+
+    return command
+
+
+@click.group("risk")
+def risk_group() -> None:
+    """Per-account pre-trade risk: limits and what is in use."""
+
+
+@risk_group.command("show")
+@click.argument("account")
+@config_option
+@json_option
+@one_line_errors
+def risk_show(account: str, config_path: Path, as_json: bool) -> None:
+    """The account's limits, kill switches, open orders, notional and positions."""
+    answer = _client(config_path).get(f"/risk/{account}")
+    _show(answer, as_json, _risk_table(answer))
+
+
+@risk_group.command("set")
+@click.argument("account")
+@click.option("--max-order-qty", type=click.IntRange(min=1), help="Shares per order.")
+@click.option("--max-order-notional", metavar="X", help="Quantity x price per order.")
+@click.option("--collar-pct", metavar="P", help="Limit prices within P% of the last trade.")
+@click.option("--max-open-orders", type=click.IntRange(min=1))
+@click.option("--max-orders-per-day", type=click.IntRange(min=1))
+@click.option("--credit-limit", metavar="X", help="Open plus executed notional, per currency.")
+@click.option("--max-position", type=click.IntRange(min=1), help="Net shares per symbol.")
+@click.option(
+    "--restricted-symbols",
+    metavar="A,B",
+    help="Symbols the account may not trade (an empty string: none).",
+)
+@config_option
+@json_option
+@one_line_errors
+def risk_set(
+    account: str,
+    config_path: Path,
+    as_json: bool,
+    restricted_symbols: str | None,
+    **limits: Any,
+) -> None:
+    """Change some of ACCOUNT's limits now; they stay until changed again."""
+    body = {key: value for key, value in limits.items() if value is not None}
+    if restricted_symbols is not None:
+        body["restricted_symbols"] = [s for s in restricted_symbols.split(",") if s]
+    if not body:
+        raise click.UsageError("name at least one limit to change")
+    answer = _client(config_path).post(f"/risk/{account}", body)
+    _show(answer, as_json, _limits_lines(answer["limits"]))
+
+
+def _limits_lines(limits: dict[str, Any] | None) -> str:
+    if limits is None:
+        return "limits: none configured"
+    return "\n".join(
+        f"{key:<20} {', '.join(value) if isinstance(value, list) else value}"
+        for key, value in limits.items()
+    )
+
+
+def _risk_table(answer: dict[str, Any]) -> str:
+    lines = [f"account {answer['account']}"]
+    switches = answer["kill_switches"]
+    lines.append(
+        "kill switch: "
+        + (
+            "; ".join(f"{s['scope']} {s['name']} ({s['reason']})" for s in switches)
+            if switches
+            else "off"
+        )
+    )
+    lines.append(f"open orders {answer['open_orders']}, orders today {answer['orders_today']}")
+    lines.append(_limits_lines(answer["limits"]))
+    if answer["currencies"]:
+        lines.append(f"{'currency':<10}{'reserved':>20}{'executed':>20}{'used':>20}")
+        for currency, figures in answer["currencies"].items():
+            lines.append(
+                f"{currency:<10}{figures['reserved']:>20}{figures['executed']:>20}"
+                f"{figures['used']:>20}"
+            )
+    if answer["symbols"]:
+        lines.append(f"{'symbol':<10}{'position':>12}{'open buy':>12}{'open sell':>12}")
+        for symbol, holding in answer["symbols"].items():
+            lines.append(
+                f"{symbol:<10}{holding['position']:>12}{holding['open_buy']:>12}"
+                f"{holding['open_sell']:>12}"
+            )
+    return "\n".join(lines)
+
+
+COMMANDS = (
+    _kill_switch_command("kill", engaged=True),
+    _kill_switch_command("unkill", engaged=False),
+    _phase_command("halt", halted=True),
+    _phase_command("resume", halted=False),
+    risk_group,
+)
