@@ -9,6 +9,10 @@ symbols and four firms:
   - aggressive orders: limit IOC, limit Day and market orders that cross the spread.
 Each command gets its sequence number and timestamp as the sequencer would give them, and
 the timed loop is exactly what the sequencer thread does per command: core.apply.
+With risk on (the default) the stream starts with the venue's ConfigureRisk, limits every
+account has and that let the whole stream through, so every order runs every check.
+--risk both runs the stream with and without limits, alternately, and prints what the
+checks cost per command.
 Prints commands/s and events/s (best of --repeat runs), and with --profile the functions
 where the time goes.
 """
@@ -32,10 +36,12 @@ from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import (
     CancelOrder,
     Command,
+    ConfigureRisk,
     PlaceOrder,
     ReplaceOrder,
     SequencedCommand,
 )
+from fixvenue.domain.risk import MONEY_SCALE, RiskLimits
 from fixvenue.domain.values import (
     Instrument,
     OrderType,
@@ -50,6 +56,19 @@ SESSIONS = tuple(
     SessionProfile(session=f"S{n}", firm=f"F{n}", accounts=frozenset({f"A{n}"})) for n in range(4)
 )
 EPOCH_US = 1_800_000_000_000_000
+# Every limit checked on every order, none reached by the stream.
+LIMITS = ConfigureRisk(
+    default=RiskLimits(
+        max_order_quantity=100_000,
+        max_order_notional=100_000_000 * MONEY_SCALE,
+        collar_basis_points=1_000,
+        max_open_orders=1_000_000,
+        max_orders_per_day=10_000_000,
+        credit_limit=900_000_000_000 * MONEY_SCALE,
+        max_position=100_000_000,
+    ),
+    accounts=(),
+)
 
 
 @dataclass
@@ -76,10 +95,10 @@ class StreamMix:
         self.weights = [self.adds, self.cancels, self.replaces, self.aggressive]
 
 
-def generate(count: int, seed: int, mix: StreamMix) -> list[SequencedCommand]:
+def generate(count: int, seed: int, mix: StreamMix, *, risk: bool) -> list[SequencedCommand]:
     rng = random.Random(seed)
     open_orders: list[_Open] = []
-    commands: list[Command] = []
+    commands: list[Command] = [LIMITS] if risk else []
     next_id = 0
 
     def client_order_id() -> str:
@@ -212,10 +231,16 @@ def main() -> int:
         "--repeat", type=int, default=10, help="runs; the best one counts (shared hosts vary)"
     )
     parser.add_argument("--profile", action="store_true", help="profile one run instead")
-    parser.add_argument("--floor", type=int, default=150_000, help="commands/s to pass")
+    parser.add_argument("--floor", type=int, default=100_000, help="commands/s to pass")
+    parser.add_argument(
+        "--risk",
+        choices=("on", "off", "both"),
+        default="on",
+        help="with the risk limits configured, without, or both to show what they cost",
+    )
     arguments = parser.parse_args()
 
-    stream = generate(arguments.commands, arguments.seed, StreamMix())
+    stream = generate(arguments.commands, arguments.seed, StreamMix(), risk=arguments.risk != "off")
     tune_garbage_collector()  # as `fixvenue serve` does
     kinds: dict[str, int] = {}
     for sequenced in stream:
@@ -232,8 +257,20 @@ def main() -> int:
         return 0
 
     calibration_before = calibration_ms()
-    runs = sorted((run_once(stream) for _ in range(arguments.repeat)), key=lambda run: run[0])
+    unlimited = generate(arguments.commands, arguments.seed, StreamMix(), risk=False)
+    runs, bare_runs = [], []
+    for _ in range(arguments.repeat):
+        runs.append(run_once(stream))
+        if arguments.risk == "both":  # alternately, so that both see the same machine
+            bare_runs.append(run_once(unlimited))
+    runs.sort(key=lambda run: run[0])
     print(f"calibration loop: {calibration_before} ms before, {calibration_ms()} ms after")
+    if bare_runs:
+        bare = min(seconds for seconds, _, _ in bare_runs)
+        print(
+            f"without limits: best {len(unlimited) / bare:,.0f} commands/s; the checks cost "
+            f"{(runs[0][0] - bare) / len(unlimited) * 1e6:.2f} us per command"
+        )
     seconds, events, core = runs[0]
     median_seconds = runs[len(runs) // 2][0]
     rate = len(stream) / seconds

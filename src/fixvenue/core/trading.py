@@ -76,6 +76,7 @@ from fixvenue.matching.book import (
 )
 from fixvenue.matching.stops import StopBook
 from fixvenue.risk.controls import RiskControls, kill_switch_text
+from fixvenue.risk.exposure import Reservation
 
 
 class _Repeat(enum.Enum):
@@ -139,7 +140,7 @@ class TradingCore:
         self.stops = {symbol: StopBook() for symbol in self.instruments}
         self.phases = dict.fromkeys(self.instruments, TradingPhase.OPEN)
         self.last_trade_prices: dict[str, int] = {}
-        self.risk = RiskControls(self.instruments.values())
+        self.risk = RiskControls(self.instruments.values(), self.last_trade_prices)
         # The lowest and highest trade price of each symbol since its stops were last
         # looked at (within one command): a stop triggers if any trade reached it, even
         # when the price has moved on since.
@@ -197,23 +198,17 @@ class TradingCore:
                 reason=OrderRejectReason.DUPLICATE_ORDER, text=_duplicate(command)
             )
             return [self._reject(order, duplicate, now)]
-        rejection = (
+        admitted = (
             Rejection(reason=OrderRejectReason.THROTTLED, text=command.throttled)
             if command.throttled is not None
-            else command.defect or self._validate(command, now)
+            else command.defect or self._validate(command, now) or self._admit(command)
         )
-        if rejection is not None:
+        if isinstance(admitted, Rejection):
             # The ClOrdID is used, but names no order a cancel could find.
             self._client_order_ids[key] = None
-            return [self._reject(order, rejection, now)]
+            return [self._reject(order, admitted, now)]
+        order.reservation = admitted
         self._client_order_ids[key] = order
-        order.reservation = self.risk.reserve(
-            account=order.terms.account,
-            symbol=order.symbol,
-            side=order.side,
-            quantity=order.leaves_quantity,
-            reserve_price=self._reserve_price(order, order.price, order.stop_price),
-        )
         events: list[Event] = [
             OrderAccepted(
                 event_id=self.identifiers.next_event_id(), timestamp_us=now, order=order.snapshot()
@@ -251,17 +246,15 @@ class TradingCore:
             or self._time_in_force_problem(command, now)
             or self._quantity_instruction_problem(command)
             or self._post_only_problem(command)
-            or self.risk.check_order(
-                account=command.account,
-                firm=profile.firm,
-                session=command.session,
-                symbol=command.symbol,
-                side=command.side,
-                quantity=command.quantity,
-                limit_price=command.price,
-                reserve_price=self._reserve_price(command, command.price, command.stop_price),
-                anchor=self._anchor(command.symbol),
-            )
+        )
+
+    def _admit(self, command: PlaceOrder) -> Rejection | Reservation:
+        """The account's kill switches and limits: a reject, or the order's reservation."""
+        price = command.price
+        return self.risk.admit(
+            command,
+            self.sessions[command.session].firm,
+            price if price is not None else self._reserve_price(command, None, command.stop_price),
         )
 
     def _reserve_price(
@@ -275,10 +268,6 @@ class TradingCore:
             assert stop_price is not None
             return stop_price
         return self._market_limit(order)
-
-    def _anchor(self, symbol: str) -> int:
-        """The last trade price, or the reference price before the first trade."""
-        return self.last_trade_prices.get(symbol, self.instruments[symbol].reference_price)
 
     @staticmethod
     def _price_problem(command: PlaceOrder) -> Rejection | None:
@@ -477,7 +466,7 @@ class TradingCore:
         around the last trade (or the reference price before any trade), or of the
         account's price collar where that is narrower."""
         symbol = order.symbol
-        anchor = self._anchor(symbol)
+        anchor = self.risk.anchor(symbol)
         basis_points = self.instruments[symbol].market_band_basis_points
         collar = self.risk.collar_basis_points(
             order.account if isinstance(order, PlaceOrder) else order.terms.account
@@ -928,7 +917,6 @@ class TradingCore:
             open_quantity=command.quantity - order.cumulative_quantity,
             limit_price=command.price,
             reserve_price=self._reserve_price(order, command.price, stop_price),
-            anchor=self._anchor(order.symbol),
         )
         if breach is not None:
             return CancelRejectReason.RISK_LIMIT, breach

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
+from fixvenue.domain.commands import PlaceOrder
 from fixvenue.domain.risk import (
     KillScope,
     RiskLimitChanges,
@@ -28,7 +29,7 @@ from fixvenue.domain.values import (
     basis_points_to_percent,
     ticks_to_price,
 )
-from fixvenue.risk.exposure import AccountExposure, Reservation
+from fixvenue.risk.exposure import AccountExposure, Reservation, SymbolExposure
 
 _BUY = Side.BUY
 
@@ -44,13 +45,24 @@ def kill_switch_text(scope: KillScope, name: str, reason: str) -> str:
     return f"kill switch engaged for {scope.value} {name}: {reason}"
 
 
+def _quantity_text(quantity: int, limits: RiskLimits, account: str) -> str:
+    return (
+        f"max order quantity: {quantity} is above the limit of {limits.max_order_quantity} "
+        f"for account {account}"
+    )
+
+
 def _limit(text: str) -> Rejection:
     return Rejection(reason=OrderRejectReason.RISK_LIMIT, text=text)
 
 
 class RiskControls:
-    def __init__(self, instruments: Iterable[Instrument]) -> None:
+    def __init__(
+        self, instruments: Iterable[Instrument], last_trade_prices: Mapping[str, int]
+    ) -> None:
+        """`last_trade_prices`: the core's, read as they change."""
         self._instruments: Mapping[str, Instrument] = {i.symbol: i for i in instruments}
+        self._last_trade_prices = last_trade_prices
         self._money_per_tick = {
             symbol: money_per_tick(instrument) for symbol, instrument in self._instruments.items()
         }
@@ -60,6 +72,7 @@ class RiskControls:
         self.accounts: dict[str, AccountExposure] = {}
         # Engaged kill switches by scope: name -> the operator's reason.
         self.kill_switches: dict[KillScope, dict[str, str]] = {scope: {} for scope in KillScope}
+        self._kill_switches_engaged = 0  # so that an order need not look while none is
 
     # -- limits ------------------------------------------------------------------------
 
@@ -121,6 +134,7 @@ class RiskControls:
             self.kill_switches[scope][name] = reason
         else:
             self.kill_switches[scope].pop(name, None)
+        self._kill_switches_engaged = sum(map(len, self.kill_switches.values()))
 
     def kill_switch_reason(self, *, account: str, firm: str, session: str) -> str | None:
         """Why orders of this account, firm and session are refused, if a switch is on."""
@@ -136,59 +150,55 @@ class RiskControls:
 
     # -- checks ------------------------------------------------------------------------
 
-    def check_order(
-        self,
-        *,
-        account: str,
-        firm: str,
-        session: str,
-        symbol: str,
-        side: Side,
-        quantity: int,
-        limit_price: int | None,
-        reserve_price: int,
-        anchor: int,
-    ) -> Rejection | None:
-        """Why a new order may not be accepted, if it may not. `reserve_price` is the price
-        its notional is reckoned at; `anchor` is the collar's centre."""
-        killed = self.kill_switch_reason(account=account, firm=firm, session=session)
-        if killed is not None:
-            return Rejection(reason=OrderRejectReason.KILL_SWITCH, text=killed)
-        exposure = self.account(account)
-        limits = exposure.limits
-        if limits is None:
-            return None
-        if symbol in limits.restricted_symbols:
-            return _limit(f"restricted symbol: account {account} may not trade {symbol}")
-        if quantity > limits.max_order_quantity:
-            return _limit(
-                f"max order quantity: {quantity} is above the limit of "
-                f"{limits.max_order_quantity} for account {account}"
-            )
-        if limit_price is not None:
-            outside = self._outside_collar(symbol, limit_price, anchor, limits)
-            if outside is not None:
-                return _limit(outside)
-        currency = self._instruments[symbol].currency
-        notional = quantity * reserve_price * self._money_per_tick[symbol]
-        if notional > limits.max_order_notional:
-            return _limit(
-                f"max order notional: {format_money(notional, currency)} is above the limit "
-                f"of {format_money(limits.max_order_notional, currency)} for account {account}"
-            )
-        if exposure.open_orders >= limits.max_open_orders:
-            return _limit(
-                f"max open orders: account {account} has {exposure.open_orders} open orders, "
-                f"the limit is {limits.max_open_orders}"
-            )
-        if exposure.orders_today >= limits.max_orders_per_day:
-            return _limit(
-                f"max orders per day: account {account} has entered {exposure.orders_today} "
-                f"orders today, the limit is {limits.max_orders_per_day}"
-            )
-        return self._credit_problem(exposure, account, currency, notional) or (
-            self._position_problem(exposure, account, symbol, side, quantity)
+    def admit(self, order: PlaceOrder, firm: str, reserve_price: int) -> Rejection | Reservation:
+        """Checks a new order against its account's kill switches and limits: why it may not
+        be accepted, or the reservation it takes if it may. `reserve_price` is the price
+        its notional is reckoned at."""
+        account = order.account
+        if self._kill_switches_engaged:
+            killed = self.kill_switch_reason(account=account, firm=firm, session=order.session)
+            if killed is not None:
+                return Rejection(reason=OrderRejectReason.KILL_SWITCH, text=killed)
+        symbol = order.symbol
+        exposure = self.accounts.get(account) or self.account(account)
+        holding = exposure.symbols.get(symbol) or exposure.add_symbol(
+            symbol, self._instruments[symbol].currency, self._money_per_tick[symbol]
         )
+        buying = order.side is _BUY
+        quantity = order.quantity
+        limits = exposure.limits
+        # One function, the texts only where a limit is breached: this runs for every order.
+        if limits is not None:
+            if limits.restricted_symbols and symbol in limits.restricted_symbols:
+                return _limit(f"restricted symbol: account {account} may not trade {symbol}")
+            if quantity > limits.max_order_quantity:
+                return _limit(_quantity_text(quantity, limits, account))
+            price = order.price
+            if price is not None:
+                low, high = collar_bounds(self.anchor(symbol), limits.collar_basis_points)
+                if not low <= price <= high:
+                    return _limit(self._collar_text(symbol, price, limits))
+            notional = quantity * reserve_price * holding.money_per_tick
+            if notional > limits.max_order_notional:
+                return _limit(self._notional_text(notional, limits, account, symbol))
+            if exposure.open_orders >= limits.max_open_orders:
+                return _limit(
+                    f"max open orders: account {account} has {exposure.open_orders} open "
+                    f"orders, the limit is {limits.max_open_orders}"
+                )
+            if exposure.orders_today >= limits.max_orders_per_day:
+                return _limit(
+                    f"max orders per day: account {account} has entered "
+                    f"{exposure.orders_today} orders today, the limit is "
+                    f"{limits.max_orders_per_day}"
+                )
+            if holding.credit.used + notional > limits.credit_limit:
+                return _limit(self._credit_text(holding, limits, account, symbol, notional))
+            if limits.max_position is not None:
+                breach = _position_breach(holding, limits, account, symbol, buying, quantity)
+                if breach is not None:
+                    return _limit(breach)
+        return Reservation(exposure, holding, buying, quantity, reserve_price)
 
     def check_replace(
         self,
@@ -203,7 +213,6 @@ class RiskControls:
         open_quantity: int,
         limit_price: int | None,
         reserve_price: int,
-        anchor: int,
     ) -> str | None:
         """Why a replace may not be made, if it may not. A replace is held to a limit only
         where it raises what the limit measures, so an order can always be made smaller,
@@ -213,36 +222,44 @@ class RiskControls:
         if limits is None:
             return None
         if quantity > limits.max_order_quantity and quantity > old_quantity:
-            return (
-                f"max order quantity: {quantity} is above the limit of "
-                f"{limits.max_order_quantity} for account {account}"
-            )
+            return _quantity_text(quantity, limits, account)
         if limit_price is not None and limit_price != old_limit_price:
-            outside = self._outside_collar(symbol, limit_price, anchor, limits)
+            outside = self._outside_collar(symbol, limit_price, limits)
             if outside is not None:
                 return outside
-        currency = self._instruments[symbol].currency
-        money_per_tick = self._money_per_tick[symbol]
+        holding = reservation.holding
+        money_per_tick = holding.money_per_tick
         notional = quantity * reserve_price * money_per_tick
-        old_notional = old_quantity * reservation.unit
-        if notional > limits.max_order_notional and notional > old_notional:
-            return (
-                f"max order notional: {format_money(notional, currency)} is above the limit "
-                f"of {format_money(limits.max_order_notional, currency)} for account {account}"
-            )
+        if notional > limits.max_order_notional and notional > old_quantity * reservation.unit:
+            return self._notional_text(notional, limits, account, symbol)
         added = open_quantity * reserve_price * money_per_tick - reservation.notional
-        problem = self._credit_problem(exposure, account, currency, added) if added > 0 else None
+        if added > 0 and holding.credit.used + added > limits.credit_limit:
+            return self._credit_text(holding, limits, account, symbol, added)
         growth = open_quantity - reservation.quantity
-        if problem is None and growth > 0:
-            problem = self._position_problem(exposure, account, symbol, side, growth)
-        return None if problem is None else problem.text
+        if growth > 0 and limits.max_position is not None:
+            return _position_breach(holding, limits, account, symbol, side is _BUY, growth)
+        return None
 
-    def _outside_collar(
-        self, symbol: str, price: int, anchor: int, limits: RiskLimits
-    ) -> str | None:
+    def _notional_text(self, notional: int, limits: RiskLimits, account: str, symbol: str) -> str:
+        currency = self._instruments[symbol].currency
+        return (
+            f"max order notional: {format_money(notional, currency)} is above the limit "
+            f"of {format_money(limits.max_order_notional, currency)} for account {account}"
+        )
+
+    def anchor(self, symbol: str) -> int:
+        """The collar's centre: the last trade price, or the reference price before the
+        first trade."""
+        last = self._last_trade_prices.get(symbol)
+        return self._instruments[symbol].reference_price if last is None else last
+
+    def _outside_collar(self, symbol: str, price: int, limits: RiskLimits) -> str | None:
+        low, high = collar_bounds(self.anchor(symbol), limits.collar_basis_points)
+        return None if low <= price <= high else self._collar_text(symbol, price, limits)
+
+    def _collar_text(self, symbol: str, price: int, limits: RiskLimits) -> str:
+        anchor = self.anchor(symbol)
         low, high = collar_bounds(anchor, limits.collar_basis_points)
-        if low <= price <= high:
-            return None
         instrument = self._instruments[symbol]
 
         def shown(ticks: int) -> str:
@@ -254,59 +271,39 @@ class RiskControls:
             f"around {shown(anchor)} {instrument.currency} ({shown(low)} to {shown(high)})"
         )
 
-    @staticmethod
-    def _credit_problem(
-        exposure: AccountExposure, account: str, currency: str, added: int
-    ) -> Rejection | None:
-        limits = exposure.limits
-        assert limits is not None
-        credit = exposure.currencies.get(currency)
-        used = 0 if credit is None else credit.used
-        if used + added <= limits.credit_limit:
-            return None
-        return _limit(
-            f"credit limit: {format_money(used, currency)} in use plus "
+    def _credit_text(
+        self, holding: SymbolExposure, limits: RiskLimits, account: str, symbol: str, added: int
+    ) -> str:
+        currency = self._instruments[symbol].currency
+        return (
+            f"credit limit: {format_money(holding.credit.used, currency)} in use plus "
             f"{format_money(added, currency)} is above the limit of "
             f"{format_money(limits.credit_limit, currency)} for account {account}"
         )
 
-    @staticmethod
-    def _position_problem(
-        exposure: AccountExposure, account: str, symbol: str, side: Side, quantity: int
-    ) -> Rejection | None:
-        limits = exposure.limits
-        assert limits is not None
-        if limits.max_position is None:
-            return None
-        holding = exposure.symbols.get(symbol)
-        position = 0 if holding is None else holding.position
-        if side is _BUY:
-            open_quantity = 0 if holding is None else holding.buying
-            reach = position + open_quantity + quantity
-        else:
-            open_quantity = 0 if holding is None else holding.selling
-            reach = -(position - open_quantity - quantity)
-        if reach <= limits.max_position:
-            return None
-        side_name = "buy" if side is _BUY else "sell"
-        return _limit(
-            f"position limit: {symbol} position {position} with {open_quantity} open to "
-            f"{side_name} and this {quantity} would reach {reach}, above the limit of "
-            f"{limits.max_position} for account {account}"
-        )
 
-    # -- reservations ------------------------------------------------------------------
-
-    def reserve(
-        self, *, account: str, symbol: str, side: Side, quantity: int, reserve_price: int
-    ) -> Reservation:
-        exposure = self.account(account)
-        return Reservation(
-            exposure,
-            exposure.currency(self._instruments[symbol].currency),
-            exposure.symbol(symbol),
-            buying=side is _BUY,
-            money_per_tick=self._money_per_tick[symbol],
-            quantity=quantity,
-            reserve_price=reserve_price,
-        )
+def _position_breach(  # noqa: PLR0917 - called on every order: positional is cheaper
+    holding: SymbolExposure,
+    limits: RiskLimits,
+    account: str,
+    symbol: str,
+    buying: bool,
+    quantity: int,
+) -> str | None:
+    """What is wrong if the order would take the position beyond the limit, counting the
+    open orders on its side."""
+    assert limits.max_position is not None
+    position = holding.position
+    if buying:
+        open_quantity = holding.buying
+        reach = position + open_quantity + quantity
+    else:
+        open_quantity = holding.selling
+        reach = open_quantity + quantity - position
+    if reach <= limits.max_position:
+        return None
+    return (
+        f"position limit: {symbol} position {position} with {open_quantity} open to "
+        f"{'buy' if buying else 'sell'} and this {quantity} would reach {reach}, above the "
+        f"limit of {limits.max_position} for account {account}"
+    )

@@ -29,14 +29,20 @@ class CurrencyExposure:
 
 
 class SymbolExposure:
-    """One account's position in one symbol and the open quantity that could change it."""
+    """One account's position in one symbol and the open quantity that could change it.
 
-    __slots__ = ("buying", "position", "selling")
+    It holds the account's figures for the symbol's currency too, so that an order's
+    reservation reaches everything it changes through one object.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("buying", "credit", "money_per_tick", "position", "selling")
+
+    def __init__(self, credit: CurrencyExposure, money_per_tick: int) -> None:
         self.position = 0  # net: bought minus sold
         self.buying = 0  # open quantity of buy orders
         self.selling = 0  # open quantity of sell orders
+        self.credit = credit
+        self.money_per_tick = money_per_tick  # one tick of one unit, in millionths
 
 
 class AccountExposure:
@@ -49,75 +55,79 @@ class AccountExposure:
         self.currencies: dict[str, CurrencyExposure] = {}
         self.symbols: dict[str, SymbolExposure] = {}
 
-    def currency(self, currency: str) -> CurrencyExposure:
-        exposure = self.currencies.get(currency)
-        if exposure is None:
-            exposure = self.currencies[currency] = CurrencyExposure()
-        return exposure
-
-    def symbol(self, symbol: str) -> SymbolExposure:
-        exposure = self.symbols.get(symbol)
-        if exposure is None:
-            exposure = self.symbols[symbol] = SymbolExposure()
-        return exposure
+    def add_symbol(self, symbol: str, currency: str, money_per_tick: int) -> SymbolExposure:
+        credit = self.currencies.get(currency)
+        if credit is None:
+            credit = self.currencies[currency] = CurrencyExposure()
+        holding = self.symbols[symbol] = SymbolExposure(credit, money_per_tick)
+        return holding
 
 
 class Reservation:
     """What one open order holds of its account's figures."""
 
-    __slots__ = ("account", "buying", "credit", "holding", "money_per_tick", "quantity", "unit")
+    __slots__ = ("account", "buying", "holding", "quantity", "unit")
 
     def __init__(
         self,
         account: AccountExposure,
-        credit: CurrencyExposure,
         holding: SymbolExposure,
-        *,
         buying: bool,
-        money_per_tick: int,
         quantity: int,
         reserve_price: int,
     ) -> None:
         self.account = account
-        self.credit = credit
         self.holding = holding
         self.buying = buying
-        self.money_per_tick = money_per_tick
-        self.quantity = 0
-        self.unit = reserve_price * money_per_tick  # reserved money per unit of quantity
+        self.quantity = quantity
+        # Reserved money per unit of quantity.
+        self.unit = unit = reserve_price * holding.money_per_tick
+        holding.credit.reserved += quantity * unit
+        if buying:
+            holding.buying += quantity
+        else:
+            holding.selling += quantity
         account.open_orders += 1
         account.orders_today += 1
-        self._take(quantity)
 
     @property
     def notional(self) -> int:
         return self.quantity * self.unit
 
-    def _take(self, quantity: int) -> None:
-        self.quantity += quantity
-        self.credit.reserved += quantity * self.unit
-        if self.buying:
-            self.holding.buying += quantity
-        else:
-            self.holding.selling += quantity
+    # The updates are written out in each method rather than shared: these run for every
+    # fill and every cancel, where a call more is a cost that shows.
 
     def release(self, quantity: int) -> None:
         """Gives back part of the open quantity (self-trade prevention by decrement)."""
-        self._take(-quantity)
+        holding = self.holding
+        self.quantity -= quantity
+        holding.credit.reserved -= quantity * self.unit
+        if self.buying:
+            holding.buying -= quantity
+        else:
+            holding.selling -= quantity
 
     def execute(self, quantity: int, price: int) -> None:
         """Converts a filled part from reserved to executed and into the position."""
-        self._take(-quantity)
-        self.credit.executed += quantity * price * self.money_per_tick
-        self.holding.position += quantity if self.buying else -quantity
+        holding = self.holding
+        credit = holding.credit
+        self.quantity -= quantity
+        credit.reserved -= quantity * self.unit
+        credit.executed += quantity * price * holding.money_per_tick
+        if self.buying:
+            holding.buying -= quantity
+            holding.position += quantity
+        else:
+            holding.selling -= quantity
+            holding.position -= quantity
 
     def reprice(self, quantity: int, reserve_price: int) -> None:
         """A replace: the old reservation goes, the new quantity and price come."""
-        self._take(-self.quantity)
-        self.unit = reserve_price * self.money_per_tick
-        self._take(quantity)
+        self.release(self.quantity)
+        self.unit = reserve_price * self.holding.money_per_tick
+        self.release(-quantity)
 
     def close(self) -> None:
         """The order is done: whatever it still held is released."""
-        self._take(-self.quantity)
+        self.release(self.quantity)
         self.account.open_orders -= 1
