@@ -168,6 +168,17 @@ def test_open_orders_stop_at_the_limit_until_one_is_cancelled(broker4: FixClient
     _accepted(broker4, price="99.00")
 
 
+def test_orders_per_day_count_every_accepted_order_up_to_the_limit(broker4: FixClient) -> None:
+    for _ in range(12):  # the limit: placed and cancelled, so that open orders stay low
+        order = _accepted(broker4, price="99.00")
+        broker4.report(broker4.cancel(order[11]), "4")
+    _rejected(
+        broker4,
+        "max orders per day: account BRK4-A has entered 12 orders today, the limit is 12",
+        price="99.00",
+    )
+
+
 def test_credit_and_position_count_what_traded_and_what_is_open(
     broker4: FixClient, broker1: FixClient
 ) -> None:
