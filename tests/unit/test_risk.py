@@ -4,6 +4,10 @@ life of orders, kill switches, cancel-on-disconnect and the layers of limits."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -247,7 +251,7 @@ def test_the_position_limit_counts_the_open_orders_on_the_side_that_would_grow_i
 
 
 def test_a_restricted_symbol_cannot_be_traded_by_the_account() -> None:
-    driver = with_limits(restricted_symbols=frozenset({BOLT}))
+    driver = with_limits(restricted_symbols=(BOLT,))
     reject = rejected(driver, place("bolt", BUY, 1, 2_000, symbol=BOLT))
     assert reject.reason is OrderRejectReason.RISK_LIMIT
     assert reject.text == "restricted symbol: account A1 may not trade BOLT"
@@ -490,3 +494,28 @@ def test_money_in_texts_shows_two_decimals_or_as_many_as_it_has() -> None:
     assert format_money(money(5), "USD") == "5.00 USD"
     assert format_money(1_234_567, "EUR") == "1.234567 EUR"
     assert format_money(1_500_000, "EUR") == "1.50 EUR"
+
+
+def test_limits_are_recorded_the_same_way_whatever_the_process_hashes() -> None:
+    # Replay compares each event with the stored one: a record that depended on string
+    # hashing (a set's order) would make a restart refuse to start.
+    script = (
+        "from fixvenue.ledger import codec\n"
+        "from fixvenue.domain.commands import ConfigureRisk\n"
+        "from tests.unit.test_risk import LIMITS\n"
+        "import dataclasses\n"
+        "limits = dataclasses.replace(LIMITS, restricted_symbols=('ACME', 'BOLT', 'EURX', 'ZED'))\n"
+        "print(codec.encode(ConfigureRisk(default=limits, accounts=(('A1', limits),)))[1])\n"
+    )
+    records = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(records) == 1, records

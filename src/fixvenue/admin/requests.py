@@ -109,6 +109,11 @@ class Routes:
     def _set_limits(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
         self._sequencer.query(lambda core: _check_name(core, KillScope.ACCOUNT, account))
         changes = _limit_changes(body)
+        unknown = self._sequencer.query(
+            lambda core: sorted(set(changes.restricted_symbols or ()) - set(core.instruments))
+        )
+        if unknown:
+            raise _not_found(f"unknown symbol {unknown[0]}")
         events = self._sequencer.execute(SetRiskLimits(account=account, changes=changes))
         changed = events[0]
         assert isinstance(changed, RiskLimitsChanged), events
@@ -163,7 +168,7 @@ def _limit_value(key: str, value: Any) -> object:
     if key == "restricted_symbols":
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
             raise _bad(f"{key} must be a list of symbols")
-        return frozenset(value)
+        return tuple(sorted(set(value)))
     if not isinstance(value, str):
         raise _bad(f'{key} must be a decimal number in a string, e.g. "10"')
     try:
@@ -186,7 +191,7 @@ def _limits_view(limits: RiskLimits | None) -> dict[str, Any] | None:
         elif key == "collar_pct":
             value = basis_points_to_percent(value)
         elif key == "restricted_symbols":
-            value = sorted(value)
+            value = list(value)
         view[key] = value
     return view
 

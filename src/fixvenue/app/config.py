@@ -366,7 +366,7 @@ class _Reader:
             for symbol in restricted:
                 if symbol not in symbols:
                     raise self.fail(f"{where}.restricted_symbols", f"unknown symbol {symbol!r}")
-            given["restricted_symbols"] = frozenset(restricted)
+            given["restricted_symbols"] = tuple(sorted(set(restricted)))
         if inherited is None:
             return RiskLimits(**given)
         return dataclasses.replace(inherited, **given)

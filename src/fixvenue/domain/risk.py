@@ -70,7 +70,12 @@ class RiskLimits:
     max_orders_per_day: int
     credit_limit: int  # millionths per currency: open-order plus executed notional
     max_position: int | None = None  # net quantity per symbol, either way; None: no limit
-    restricted_symbols: frozenset[str] = frozenset()
+    # Sorted, so that the limits are recorded the same way in every process (a set's
+    # order depends on the process's string hashing, and replay compares records).
+    restricted_symbols: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        assert list(self.restricted_symbols) == sorted(set(self.restricted_symbols)), self
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,7 +93,7 @@ class RiskLimitChanges:
     max_orders_per_day: int | None = None
     credit_limit: int | None = None
     max_position: int | None = None
-    restricted_symbols: frozenset[str] | None = None
+    restricted_symbols: tuple[str, ...] | None = None  # sorted, as in RiskLimits
 
     def given(self) -> dict[str, object]:
         """The limits this change sets, by name."""
