@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import subprocess
+import tomllib
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, inspect
 
-from tests.support.venue import REPO, fixvenue_command, free_port, write_config
+from tests.support.venue import REPO, Venue, fixvenue_command, free_port, write_config
 
 
 def _run(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -99,3 +105,64 @@ def test_db_upgrade_creates_the_ledger_schema(tmp_path: Path, database_url: str)
     finally:
         engine.dispose()
     assert {"commands", "events", "fix_sessions", "ledger_info", "alembic_version"} <= tables
+
+
+def test_an_operator_command_without_a_running_venue_says_so_in_one_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, fix_port=free_port())
+    for arguments in (("kill", "BRK1-A"), ("risk", "show", "BRK1-A"), ("halt", "ACME")):
+        _assert_refused(
+            _run(*arguments, "--config", str(config)), "the venue is not running or not reachable"
+        )
+
+
+def test_the_admin_endpoint_refuses_a_wrong_token_and_the_cli_says_so(venue: Venue) -> None:
+    result = subprocess.run(
+        fixvenue_command("risk", "show", "BRK1-A", "--config", str(venue.config_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "FIXVENUE_ADMIN_TOKEN": "not-the-token"},
+    )
+    _assert_refused(result, "refused the admin token")
+    endpoint = _admin_address(venue.config_path)
+    for headers in ({}, {"Authorization": "Bearer not-the-token"}):
+        request = urllib.request.Request(f"{endpoint}/risk/BRK1-A", headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 401
+        assert json.loads(refused.value.read()) == {"error": "missing or wrong admin token"}
+
+
+def test_operator_commands_refuse_unknown_names_and_bad_values(venue: Venue) -> None:
+    config = ("--config", str(venue.config_path))
+    _assert_refused(_run("kill", "NOPE", *config), "unknown account NOPE")
+    _assert_refused(_run("kill", "--firm", "NOPE", *config), "unknown firm NOPE")
+    _assert_refused(_run("risk", "show", "NOPE", *config), "unknown account NOPE")
+    _assert_refused(_run("halt", "NOPE", *config), "unknown symbol NOPE")
+    _assert_refused(
+        _run("risk", "set", "BRK1-A", "--credit-limit", "1.0000001", *config),
+        "credit_limit: expected at most six decimals",
+    )
+    _assert_refused(_run("risk", "set", "BRK1-A", "--collar-pct", "100", *config), "collar_pct")
+    _assert_refused(
+        _run("risk", "set", "BRK1-A", "--restricted-symbols", "ACME,NOPE", *config),
+        "unknown symbol NOPE",
+    )
+    assert _run("kill", *config).returncode == 2  # no scope named
+    assert _run("kill", "BRK1-A", "--firm", "BRK1", *config).returncode == 2
+    assert _run("risk", "set", "BRK1-A", *config).returncode == 2  # no limit named
+
+
+def test_halt_and_resume_answer_in_json(venue: Venue) -> None:
+    config = ("--config", str(venue.config_path))
+    halted = _run("halt", "ACME", "--reason", "news", "--json", *config)
+    assert halted.returncode == 0, halted.stderr
+    assert json.loads(halted.stdout) == {"symbol": "ACME", "phase": "halted"}
+    resumed = _run("resume", "ACME", *config)
+    assert (resumed.returncode, resumed.stdout.strip()) == (0, "ACME is open")
+
+
+def _admin_address(config_path: Path) -> str:
+    admin = tomllib.loads(config_path.read_text())["admin"]
+    return f"http://{admin['host']}:{admin['port']}"
