@@ -3,7 +3,7 @@ after it stopped or crashed, the session's open Day orders are cancelled, and th
 reach the session at its next logon through FIX recovery.
 
 In the demo configuration BROKER2 (account BRK2-A) has cancel-on-disconnect; BROKER1
-(BRK1-A) has not. Only Day orders go: good-till-cancel orders stay open.
+(BRK1-A) has not. Only Day orders go: good-till-cancel and good-till-date orders stay open.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ class _RawSession:
         self._socket.close()
 
 
-def test_a_logout_cancels_day_orders_but_not_gtc_ones_and_reports_them_at_the_next_logon(
+def test_a_logout_cancels_day_orders_but_not_gtc_or_gtd_ones_and_reports_them_at_next_logon(
     venue: Venue, tmp_path: Path
 ) -> None:
     broker1 = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
@@ -161,7 +161,13 @@ def test_a_logout_cancels_day_orders_but_not_gtc_ones_and_reports_them_at_the_ne
         account="BRK2-A", symbol="BOLT", side="2", price="26.00", time_in_force=None
     )
     gtc_bid = broker2.new_order(account="BRK2-A", price="98.00", time_in_force="1")
-    for order in (day_bid, default_day_offer, gtc_bid):
+    gtd_bid = broker2.new_order(
+        account="BRK2-A",
+        price="97.00",
+        time_in_force="6",
+        extra={126: utc_timestamp(time.time() + 3600)},
+    )
+    for order in (day_bid, default_day_offer, gtc_bid, gtd_bid):
         broker2.report(order, "0")
     broker1_day = broker1.new_order(account="BRK1-A", side="2", price="101.00")
     broker1.report(broker1_day, "0")
@@ -178,9 +184,9 @@ def test_a_logout_cancels_day_orders_but_not_gtc_ones_and_reports_them_at_the_ne
     broker2 = FixClient(sender="BROKER2", port=venue.port, work_dir=tmp_path).start()
     for order in (day_bid, default_day_offer):
         _assert_resent_cancel(broker2.report(order, "4"), ON_DISCONNECT)
-    cancel = broker2.cancel(gtc_bid)
-    confirmed = broker2.report(cancel, "4")
-    assert (confirmed[41], confirmed[39]) == (gtc_bid, "4"), "the GTC order was still open"
+    for still_open in (gtc_bid, gtd_bid):
+        confirmed = broker2.report(broker2.cancel(still_open), "4")
+        assert (confirmed[41], confirmed[39]) == (still_open, "4"), "it was still open"
     assert sorted(m[11] for m in _cancelled_on_disconnect(broker2)) == sorted(
         [day_bid, default_day_offer]
     ), "each Day order reported once, nothing else"
