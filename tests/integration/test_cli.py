@@ -149,6 +149,13 @@ def test_operator_commands_refuse_unknown_names_and_bad_values(venue: Venue) -> 
         _run("risk", "set", "BRK1-A", "--restricted-symbols", "ACME,NOPE", *config),
         "unknown symbol NOPE",
     )
+    _assert_refused(
+        _run("kill", "BRK1-A", "--reason", "x\x01y", *config), "reason must be printable ASCII"
+    )
+    # Names travel percent-encoded: a "?" or "#" in one cannot make it name another.
+    _assert_refused(_run("risk", "show", "BRK1-B?typo", *config), "unknown account BRK1-B?typo")
+    _assert_refused(_run("halt", "EURX#oops", *config), "unknown symbol EURX#oops")
+    _assert_refused(_run("risk", "show", "BRK1 A", *config), "unknown account BRK1 A")
     assert _run("kill", *config).returncode == 2  # no scope named
     assert _run("kill", "BRK1-A", "--firm", "BRK1", *config).returncode == 2
     assert _run("risk", "set", "BRK1-A", *config).returncode == 2  # no limit named

@@ -322,6 +322,7 @@ def test_a_limit_changed_by_the_operator_applies_at_once_and_outlasts_a_restart(
     broker4.stop()
     broker1.stop()
 
+    assert before["overridden"] == ["max_order_qty"]
     risk_venue.stop()
     risk_venue.start()
     assert _risk(risk_venue, "BRK4-A") == before
@@ -332,4 +333,8 @@ def test_a_limit_changed_by_the_operator_applies_at_once_and_outlasts_a_restart(
         quantity="11",
         price="99.00",
     )
+    _cli(risk_venue, "risk", "set", "BRK4-A", "--reset", "max_order_qty")
+    after = _risk(risk_venue, "BRK4-A")
+    assert (after["limits"]["max_order_qty"], after["overridden"]) == (1000, [])
+    _accepted(again, quantity="11", price="99.00")
     again.stop()

@@ -28,7 +28,7 @@ from fixvenue.domain.values import (
 )
 from fixvenue.fix import inbound, store, tags
 from fixvenue.fix.dialects import DIALECTS, FIX42, FIX44, Dialect, ReportKind
-from fixvenue.fix.outbound import OutboundMessage, Renderer
+from fixvenue.fix.outbound import OutboundMessage, Renderer, text_field
 from tests.support.fix_client import DICTIONARIES, SOH
 from tests.unit.builders import (
     A2,
@@ -303,3 +303,12 @@ def test_a_status_answer_for_a_side_the_venue_does_not_know_echoes_it() -> None:
         rendered = RENDERER.render(reported, dialect)
         assert _fields(rendered)[54] == "5"
         _dictionary(dialect).validate(_message(rendered, dialect))
+
+
+def test_a_text_is_sent_as_printable_ascii_whatever_it_holds() -> None:
+    # SOH would end the field and make the report unsendable, now and on every resend.
+    assert text_field("kill switch engaged: x\x01y\u00e9") == (
+        tags.TEXT,
+        "kill switch engaged: x?y?",
+    )
+    assert text_field("plain text") == (tags.TEXT, "plain text")

@@ -355,6 +355,25 @@ def test_a_fill_at_a_better_price_than_the_limit_executes_at_the_fill_price() ->
     assert executed(driver.core, A1) == 100 * 9_900 * 10_000
 
 
+def test_a_sell_is_reckoned_at_the_best_bid_it_could_take_where_that_is_higher() -> None:
+    driver = configured(dataclasses.replace(LIMITS, max_order_notional=money(1_000)), A2=LIMITS)
+    driver.send(place("bid", BUY, 10, 10_900, session=S2))
+    # 10 at 91.00 would be 910.00, but it would trade at the bid: 10 x 109.00.
+    reject = rejected(driver, place("sell", SELL, 10, 9_100))
+    assert reject.text.startswith("max order notional: 1090.00 USD"), reject.text
+    market = rejected(driver, place("market", SELL, 10, None, order_type=MARKET))
+    assert market.text.startswith("max order notional: 1090.00 USD"), market.text
+
+
+def test_a_sell_that_rests_after_trading_is_reckoned_at_its_own_price() -> None:
+    driver = configured()
+    driver.send(place("bid", BUY, 5, 10_100, session=S2))
+    driver.send(place("sell", SELL, 10, 10_000))  # 5 trade at 101.00, 5 rest at 100.00
+    assert reserved(driver.core, A1) == 5 * 10_000 * 10_000
+    assert executed(driver.core, A1) == 5 * 10_100 * 10_000
+    assert_reservations_match_open_orders(driver.core)
+
+
 def test_a_market_order_holds_nothing_once_it_is_done() -> None:
     driver = configured()
     driver.send(place("ask", SELL, 5, 10_000, session=S2))
@@ -519,3 +538,17 @@ def test_limits_are_recorded_the_same_way_whatever_the_process_hashes() -> None:
         for seed in range(6)
     }
     assert len(records) == 1, records
+
+
+def test_an_operator_change_can_be_reset_to_the_configurations_limit() -> None:
+    driver = configured()
+    driver.send(
+        SetRiskLimits(account=A1, changes=RiskLimitChanges(max_order_quantity=5, max_position=9))
+    )
+    events = driver.send(
+        SetRiskLimits(account=A1, changes=RiskLimitChanges(restore=("max_order_quantity",)))
+    )
+    assert single(events, RiskLimitsChanged).limits == dataclasses.replace(LIMITS, max_position=9)
+    driver.send(SetRiskLimits(account=A1, changes=RiskLimitChanges(restore=("max_position",))))
+    assert driver.core.risk.limits_of(A1) == LIMITS
+    assert A1 not in driver.core.risk.changes

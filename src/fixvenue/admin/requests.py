@@ -6,7 +6,9 @@
     POST /risk/ACCOUNT     {"max_order_qty": N, "max_order_notional": "X", "collar_pct": "P",
                             "max_open_orders": N, "max_orders_per_day": N,
                             "credit_limit": "X", "max_position": N,
-                            "restricted_symbols": [...]}: the account's limits now
+                            "restricted_symbols": [...], "reset": [limit, ...] | "all"}:
+                           sets limits, or returns them to the configuration's; answers
+                           with the account's limits now
     POST /halt/SYMBOL      {"reason": ...}
     POST /resume/SYMBOL    {"reason": ...}
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import SetKillSwitch, SetRiskLimits, SetTradingPhase
@@ -74,7 +77,8 @@ class Routes:
         self._sequencer = sequencer
 
     def handle(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        parts = [part for part in path.split("?", 1)[0].split("/") if part]
+        # Names travel percent-encoded, so that "?" or "#" in one cannot name another.
+        parts = [unquote(part) for part in path.split("?", 1)[0].split("/") if part]
         match method, parts:
             case "POST", ["kill" | "unkill" as action]:
                 return self._kill_switch(body, engaged=action == "kill")
@@ -129,10 +133,16 @@ class Routes:
         return {"symbol": symbol, "phase": phase.value}
 
 
+TEXT_LENGTH_MAX = 200
+
+
 def _text(body: dict[str, Any], key: str, default: str | None = None) -> str:
+    """A name or a reason: it may reach brokers in a report's Text, so printable ASCII."""
     value = body.get(key, default)
     if not isinstance(value, str) or not value:
         raise _bad(f"{key} must be a non-empty string")
+    if not (value.isascii() and value.isprintable()) or len(value) > TEXT_LENGTH_MAX:
+        raise _bad(f"{key} must be printable ASCII of at most {TEXT_LENGTH_MAX} characters")
     return value
 
 
@@ -149,15 +159,25 @@ def _check_name(core: TradingCore, scope: KillScope, name: str) -> None:
 
 
 def _limit_changes(body: dict[str, Any]) -> RiskLimitChanges:
-    unknown = sorted(set(body) - set(LIMIT_NAMES))
+    """Limits to set, and under "reset" limits (or "all") to return to the configuration's."""
+    reset = body.get("reset", [])
+    limits = {key: value for key, value in body.items() if key != "reset"}
+    unknown = sorted(set(limits) - set(LIMIT_NAMES))
     if unknown:
         raise _bad(f"unknown limit {unknown[0]}")
-    if not body:
-        raise _bad("name at least one limit to change")
-    given: dict[str, Any] = {}
-    for key, value in body.items():
-        given[LIMIT_NAMES[key]] = _limit_value(key, value)
-    return RiskLimitChanges(**given)
+    if reset == "all":
+        reset = list(LIMIT_NAMES)
+    if not isinstance(reset, list) or not all(key in LIMIT_NAMES for key in reset):
+        raise _bad(f'reset must be "all" or a list of limits: {", ".join(LIMIT_NAMES)}')
+    if not limits and not reset:
+        raise _bad("name at least one limit to change or reset")
+    both = sorted(set(limits) & set(reset))
+    if both:
+        raise _bad(f"{both[0]} is both set and reset")
+    given: dict[str, Any] = {
+        LIMIT_NAMES[key]: _limit_value(key, value) for key, value in limits.items()
+    }
+    return RiskLimitChanges(**given, restore=tuple(sorted(LIMIT_NAMES[key] for key in reset)))
 
 
 def _limit_value(key: str, value: Any) -> object:
@@ -200,7 +220,7 @@ def _risk_view(core: TradingCore, account: str) -> dict[str, Any]:
     """The account as `fixvenue risk show` tells it; runs on the sequencer thread."""
     _check_name(core, KillScope.ACCOUNT, account)
     risk = core.risk
-    exposure = risk.account(account)
+    exposure = risk.exposure_of(account)
     firms = sorted({p.firm for p in core.sessions.values() if account in p.accounts})
     sessions = sorted(p.session for p in core.sessions.values() if account in p.accounts)
     switches = risk.kill_switches
@@ -214,9 +234,13 @@ def _risk_view(core: TradingCore, account: str) -> dict[str, Any]:
         for name in names
         if name in switches[scope]
     ]
+    changes = risk.changes.get(account)
+    changed = set() if changes is None else set(changes.given())
     return {
         "account": account,
         "limits": _limits_view(exposure.limits),
+        # Set by an operator over the configuration's, until reset.
+        "overridden": [key for key, name in LIMIT_NAMES.items() if name in changed],
         "kill_switches": engaged,
         "open_orders": exposure.open_orders,
         "orders_today": exposure.orders_today,

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BODY_BYTES_MAX = 64 * 1024
+REQUEST_TIMEOUT_SECONDS = 10.0
 
 
 class Sequencer(Protocol):
@@ -37,7 +38,9 @@ class Sequencer(Protocol):
 
 
 class AdminServer(ThreadingHTTPServer):
-    daemon_threads = True
+    # Closing the server waits for the requests in hand, so that the venue stops only
+    # after their commands are answered.
+    daemon_threads = False
 
     def __init__(self, host: str, port: int, token: str, sequencer: Sequencer) -> None:
         self.token = token.encode()
@@ -47,9 +50,14 @@ class AdminServer(ThreadingHTTPServer):
     def start(self) -> None:
         threading.Thread(target=self.serve_forever, name="admin", daemon=True).start()
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that went away before its answer: nothing for the venue to do.
+        log.info("admin connection from %s ended early", client_address, exc_info=True)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: AdminServer
+    timeout = REQUEST_TIMEOUT_SECONDS  # a client that stops sending is dropped
 
     def do_GET(self) -> None:
         self._answer("GET")
@@ -57,10 +65,18 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._answer("POST")
 
+    def do_PUT(self) -> None:
+        self._answer("PUT")
+
+    def do_DELETE(self) -> None:
+        self._answer("DELETE")
+
     def _answer(self, method: str) -> None:
         try:
             if not self._authorized():
                 raise AdminError(HTTPStatus.UNAUTHORIZED, "missing or wrong admin token")
+            if method not in ("GET", "POST"):
+                raise AdminError(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not an admin request")
             status, body = (
                 HTTPStatus.OK,
                 self.server.routes.handle(
@@ -84,11 +100,22 @@ class _Handler(BaseHTTPRequestHandler):
         return scheme == "Bearer" and hmac.compare_digest(token.encode(), self.server.token)
 
     def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise AdminError(HTTPStatus.BAD_REQUEST, "Content-Length is not a number") from None
         if length > BODY_BYTES_MAX:
             raise AdminError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large")
+        if length < 0:
+            raise AdminError(HTTPStatus.BAD_REQUEST, "Content-Length is negative")
         try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)  # the handler's timeout bounds the wait
+        except OSError:
+            raise AdminError(HTTPStatus.BAD_REQUEST, "the body did not arrive") from None
+        if len(raw) < length:
+            raise AdminError(HTTPStatus.BAD_REQUEST, "the body is shorter than Content-Length")
+        try:
+            body = json.loads(raw or b"{}")
         except ValueError:
             raise AdminError(HTTPStatus.BAD_REQUEST, "the body is not JSON") from None
         if not isinstance(body, dict):

@@ -233,6 +233,8 @@ class _Reader:
             required = {"symbol", "currency", "tick_size", "reference_price"}
             table = self.table(item, where, required | {"market_band_percent"}, required)
             tick_size = self.decimal(table["tick_size"], f"{where}.tick_size")
+            if tick_size >= PRICE_BOUND:
+                raise self.fail(f"{where}.tick_size", f"must be below {PRICE_BOUND}")
             if tick_size * MONEY_SCALE != (tick_size * MONEY_SCALE).to_integral_value():
                 raise self.fail(f"{where}.tick_size", "expected at most six decimals")
             reference = self.decimal(table["reference_price"], f"{where}.reference_price")
@@ -364,7 +366,7 @@ class _Reader:
             if not isinstance(restricted, list):
                 raise self.fail(f"{where}.restricted_symbols", "expected a list of symbols")
             for symbol in restricted:
-                if symbol not in symbols:
+                if not isinstance(symbol, str) or symbol not in symbols:
                     raise self.fail(f"{where}.restricted_symbols", f"unknown symbol {symbol!r}")
             given["restricted_symbols"] = tuple(sorted(set(restricted)))
         if inherited is None:

@@ -89,7 +89,10 @@ class Pipeline:
         """Submits and waits until the command is committed: its events, or None if that
         took too long."""
         completion = _Completion()
-        self._inbound.put(_Submission(received, completion))
+        try:
+            self._inbound.put(_Submission(received, completion), timeout=timeout_seconds)
+        except queue.Full:
+            return None
         if not completion.committed.wait(timeout_seconds):
             return None
         return completion.events
@@ -99,7 +102,10 @@ class Pipeline:
         trading state as one consistent whole. Nothing is recorded: a query changes
         nothing. TimeoutError if the sequencer did not get to it in time."""
         question = _Query(read)
-        self._inbound.put(question)
+        try:
+            self._inbound.put(question, timeout=timeout_seconds)
+        except queue.Full:
+            raise TimeoutError("the sequencer's queue stayed full") from None
         if not question.answered.wait(timeout_seconds):
             raise TimeoutError("the sequencer did not answer in time")
         if question.error is not None:

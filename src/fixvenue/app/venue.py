@@ -225,7 +225,11 @@ class _PipelineSequencer:
             ADMIN_TIMEOUT_SECONDS,
         )
         if events is None:
-            raise AdminError(HTTPStatus.SERVICE_UNAVAILABLE, "the venue did not commit in time")
+            raise AdminError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "the venue did not confirm in time: the request may or may not have been "
+                "applied; check before repeating it",
+            )
         return events
 
     def query(self, read: Callable[[TradingCore], T]) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -45,6 +46,8 @@ class AdminClient:
                 return answer
         except urllib.error.HTTPError as error:
             raise AdminRefusedError(_refusal(error)) from None
+        except (ValueError, http.client.HTTPException) as error:
+            raise AdminRefusedError(f"cannot ask the venue: {error}") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise AdminRefusedError(

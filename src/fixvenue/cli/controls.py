@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
 
+from fixvenue.admin.requests import LIMIT_NAMES
 from fixvenue.app import config as venue_config
 from fixvenue.cli.admin_client import AdminClient
 from fixvenue.cli.options import config_option, json_option, one_line_errors
@@ -90,7 +92,7 @@ def _phase_command(name: str, halted: bool) -> click.Command:
     @json_option
     @one_line_errors
     def command(symbol: str, reason: str, config_path: Path, as_json: bool) -> None:
-        answer = _client(config_path).post(f"/{name}/{symbol}", {"reason": reason})
+        answer = _client(config_path).post(f"/{name}/{quote(symbol, safe='')}", {"reason": reason})
         _show(answer, as_json, f"{symbol} is {answer['phase']}")
 
     return command
@@ -108,7 +110,7 @@ def risk_group() -> None:
 @one_line_errors
 def risk_show(account: str, config_path: Path, as_json: bool) -> None:
     """The account's limits, kill switches, open orders, notional and positions."""
-    answer = _client(config_path).get(f"/risk/{account}")
+    answer = _client(config_path).get(f"/risk/{quote(account, safe='')}")
     _show(answer, as_json, _risk_table(answer))
 
 
@@ -126,6 +128,13 @@ def risk_show(account: str, config_path: Path, as_json: bool) -> None:
     metavar="A,B",
     help="Symbols the account may not trade (an empty string: none).",
 )
+@click.option(
+    "--reset",
+    "reset",
+    multiple=True,
+    type=click.Choice([*LIMIT_NAMES, "all"]),
+    help="Return a limit (or all) to the configuration's; may be given more than once.",
+)
 @config_option
 @json_option
 @one_line_errors
@@ -134,25 +143,30 @@ def risk_set(
     config_path: Path,
     as_json: bool,
     restricted_symbols: str | None,
+    reset: tuple[str, ...],
     **limits: Any,
 ) -> None:
-    """Change some of ACCOUNT's limits now; they stay until changed again."""
-    body = {key: value for key, value in limits.items() if value is not None}
+    """Change some of ACCOUNT's limits now; they stay until changed again or reset."""
+    body: dict[str, Any] = {key: value for key, value in limits.items() if value is not None}
     if restricted_symbols is not None:
         body["restricted_symbols"] = [s for s in restricted_symbols.split(",") if s]
+    if reset:
+        body["reset"] = "all" if "all" in reset else list(reset)
     if not body:
-        raise click.UsageError("name at least one limit to change")
-    answer = _client(config_path).post(f"/risk/{account}", body)
+        raise click.UsageError("name at least one limit to change or reset")
+    answer = _client(config_path).post(f"/risk/{quote(account, safe='')}", body)
     _show(answer, as_json, _limits_lines(answer["limits"]))
 
 
-def _limits_lines(limits: dict[str, Any] | None) -> str:
+def _limits_lines(limits: dict[str, Any] | None, overridden: list[str] | None = None) -> str:
     if limits is None:
         return "limits: none configured"
-    return "\n".join(
+    lines = [
         f"{key:<20} {', '.join(value) if isinstance(value, list) else value}"
+        + ("  (set by an operator)" if key in (overridden or ()) else "")
         for key, value in limits.items()
-    )
+    ]
+    return "\n".join(lines)
 
 
 def _risk_table(answer: dict[str, Any]) -> str:
@@ -167,7 +181,7 @@ def _risk_table(answer: dict[str, Any]) -> str:
         )
     )
     lines.append(f"open orders {answer['open_orders']}, orders today {answer['orders_today']}")
-    lines.append(_limits_lines(answer["limits"]))
+    lines.append(_limits_lines(answer["limits"], answer["overridden"]))
     if answer["currencies"]:
         lines.append(f"{'currency':<10}{'reserved':>20}{'executed':>20}{'used':>20}")
         for currency, figures in answer["currencies"].items():

@@ -90,9 +90,8 @@ class _Repeat(enum.Enum):
 _FIRST, _RESEND, _DUPLICATE = _Repeat.NEW, _Repeat.RESEND, _Repeat.DUPLICATE
 _HALTED = TradingPhase.HALTED
 _GOOD_TILL_DATE, _FILL_OR_KILL = TimeInForce.GOOD_TILL_DATE, TimeInForce.FILL_OR_KILL
-_BUY = Side.BUY
+_BUY, _SELL = Side.BUY, Side.SELL
 _DAY = TimeInForce.DAY
-_MARKET, _STOP = OrderType.MARKET, OrderType.STOP
 
 # How far ahead a good-till-date order may expire.
 GTD_HORIZON_DAYS = 366
@@ -251,23 +250,36 @@ class TradingCore:
     def _admit(self, command: PlaceOrder) -> Rejection | Reservation:
         """The account's kill switches and limits: a reject, or the order's reservation."""
         price = command.price
+        # A buy with a limit price is reckoned at it (see _reserve_price): most orders
+        # are, and they need no further call.
         return self.risk.admit(
             command,
             self.sessions[command.session].firm,
-            price if price is not None else self._reserve_price(command, None, command.stop_price),
+            price
+            if price is not None and command.side is _BUY
+            else self._reserve_price(command, price, command.stop_price),
         )
 
     def _reserve_price(
         self, order: Order | PlaceOrder, price: int | None, stop_price: int | None
     ) -> int:
-        """The price an order's notional is reckoned at: its limit price; a stop order's
-        stop price; a market order's worst price."""
-        if price is not None:
-            return price
-        if order.order_type is _STOP:
-            assert stop_price is not None
-            return stop_price
-        return self._market_limit(order)
+        """The price an order's notional is reckoned at: the highest it can trade at now.
+        A buy: its limit price, or a market order's worst price. A sell: that, or the best
+        bid where that is higher, since a sell trades at bids at or above its price. A stop
+        waiting for its trigger: its limit price, or a stop order's stop price; the
+        trigger reckons it again. An order resting on the book trades at its own price,
+        so it is reckoned at that once it rests."""
+        waiting = order.order_type.is_stop and not (isinstance(order, Order) and order.triggered)
+        if waiting:
+            bound = price if price is not None else stop_price
+            assert bound is not None
+            return bound
+        bound = price if price is not None else self._market_limit(order)
+        if order.side is _SELL:
+            best_bid = self.books[order.symbol].best_price(_BUY)
+            if best_bid is not None and best_bid > bound:
+                return best_bid
+        return bound
 
     @staticmethod
     def _price_problem(command: PlaceOrder) -> Rejection | None:
@@ -447,6 +459,10 @@ class TradingCore:
         else:
             aggressor.show()
             book.add(aggressor)
+            if aggressor.side is _SELL and sweep is not None:
+                # It was reckoned at the bids it could take; resting, it trades at its price.
+                assert aggressor.price is not None
+                aggressor.reservation.reprice(aggressor.leaves_quantity, aggressor.price)
         return traded > 0
 
     def _apply_sweep(self, aggressor: Order, sweep: Sweep, now: int, events: list[Event]) -> None:
@@ -564,6 +580,9 @@ class TradingCore:
                 return
             order = self.open_orders[stop.order_id]
             order.triggered = True
+            order.reservation.reprice(
+                order.leaves_quantity, self._reserve_price(order, order.price, order.stop_price)
+            )
             events.append(
                 OrderTriggered(
                     event_id=self.identifiers.next_event_id(),

@@ -83,7 +83,8 @@ class RiskLimitChanges:
     """An operator's change to some of an account's limits; None leaves a limit as it is.
 
     The changed limits stay until the operator changes them again, also across a restart
-    with a configuration that says otherwise.
+    with a configuration that says otherwise; `restore` names limits (as the fields here
+    are named) that go back to the configuration's.
     """
 
     max_order_quantity: int | None = None
@@ -94,11 +95,12 @@ class RiskLimitChanges:
     credit_limit: int | None = None
     max_position: int | None = None
     restricted_symbols: tuple[str, ...] | None = None  # sorted, as in RiskLimits
+    restore: tuple[str, ...] = ()  # sorted
 
     def given(self) -> dict[str, object]:
         """The limits this change sets, by name."""
         return {
             field.name: getattr(self, field.name)
             for field in fields(self)
-            if getattr(self, field.name) is not None
+            if field.name != "restore" and getattr(self, field.name) is not None
         }

@@ -162,11 +162,12 @@ BASIS_POINTS_PER_UNIT = 10_000
 def percent_to_basis_points(percent: Decimal) -> int:
     """A percentage above 0 and below 100 with at most two decimals, in hundredths of a
     percent; ValueError says what is wrong."""
-    basis_points = percent * 100
-    if not percent.is_finite() or basis_points != basis_points.to_integral_value():
-        raise ValueError("expected a percentage with at most two decimals")
-    if not 0 < basis_points < BASIS_POINTS_PER_UNIT:
+    # Bounded first: multiplying a huge exponent would overflow the decimal context.
+    if not percent.is_finite() or not 0 < percent < 100:
         raise ValueError("expected a percentage above 0 and below 100")
+    basis_points = percent * 100
+    if basis_points != basis_points.to_integral_value():
+        raise ValueError("expected a percentage with at most two decimals")
     return int(basis_points)
 
 

@@ -36,6 +36,15 @@ _AVERAGE_PRICE_QUANTUM = Decimal("0.00000001")
 _AVERAGE_PRICE_DIGITS = 60
 
 
+def text_field(text: str) -> tuple[int, str]:
+    """Text(58) as FIX can carry it: a character that is not printable ASCII (SOH above
+    all, which would end the field) becomes "?". Texts with an operator's words in them
+    are checked where they come in; this keeps any other from breaking a report."""
+    if text.isascii() and text.isprintable():
+        return tags.TEXT, text
+    return tags.TEXT, "".join(c if c.isascii() and c.isprintable() else "?" for c in text)
+
+
 @dataclass(frozen=True, slots=True)
 class OutboundMessage:
     msg_type: str
@@ -61,7 +70,7 @@ class Renderer:
             kind = ReportKind.REJECTED
             fields += [
                 (tags.ORD_REJ_REASON, dialect.order_reject_reasons[event.reason]),
-                (tags.TEXT, event.text),
+                text_field(event.text),
             ]
         elif isinstance(event, OrderReplaced):
             kind = ReportKind.REPLACED
@@ -76,17 +85,17 @@ class Renderer:
             fields += self._fill_fields(event, dialect)
         elif isinstance(event, OrderExpired):
             kind = ReportKind.EXPIRED
-            fields.append((tags.TEXT, event.text))
+            fields.append(text_field(event.text))
         elif isinstance(event, OrderTriggered):
             kind = ReportKind.TRIGGERED
             fields.append((tags.TEXT, "stop order triggered by the last trade price"))
         elif isinstance(event, OrderRestated):
             kind = ReportKind.RESTATED
-            fields.append((tags.TEXT, event.text))
+            fields.append(text_field(event.text))
         else:
             assert isinstance(event, OrderCancelled), event
             kind = ReportKind.CANCELLED
-            fields.append((tags.TEXT, event.text))
+            fields.append(text_field(event.text))
         assert event.order is not None
         fields += self._report_kind_fields(kind, event.order.status, dialect)
         fields += self._order_fields(event.order)
@@ -161,7 +170,7 @@ class Renderer:
             (tags.ORDER_ID, f"M{event.event_id}"),  # required; names the mass cancel itself
             (tags.MASS_CANCEL_REQUEST_TYPE, scope),
             (tags.TOTAL_AFFECTED_ORDERS, str(event.cancelled)),
-            (tags.TEXT, event.text),
+            text_field(event.text),
             (tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)),
         ]
         if event.reject_reason is None:
@@ -216,7 +225,7 @@ class Renderer:
                 (tags.ORD_STATUS, tags.ORDER_STATUS_CODES[status]),
                 (tags.CXL_REJ_RESPONSE_TO, tags.CXL_REJ_RESPONSE_TO_CODES[event.response_to]),
                 (tags.CXL_REJ_REASON, dialect.cancel_reject_reasons[event.reason]),
-                (tags.TEXT, event.text),
+                text_field(event.text),
                 (tags.TRANSACT_TIME, format_utc_microseconds(event.timestamp_us)),
             ],
         )

@@ -105,7 +105,12 @@ class RiskControls:
     def change(self, account: str, changes: RiskLimitChanges) -> RiskLimits | None:
         """An operator's change to some of the account's limits; returns its limits now."""
         merged = self.changes.get(account, RiskLimitChanges())
-        self.changes[account] = dataclasses.replace(merged, **changes.given())  # type: ignore[arg-type]
+        given = changes.given() | dict.fromkeys(changes.restore)  # restored: None again
+        merged = dataclasses.replace(merged, **given)  # type: ignore[arg-type]
+        if merged.given():
+            self.changes[account] = merged
+        else:
+            self.changes.pop(account, None)
         self._refresh()
         return self.limits_of(account)
 
@@ -122,6 +127,11 @@ class RiskControls:
         if exposure is None:
             exposure = self.accounts[account] = AccountExposure(self.limits_of(account))
         return exposure
+
+    def exposure_of(self, account: str) -> AccountExposure:
+        """The account's figures, for reading: one that never traded is shown with nothing
+        in use, and is not added (what the core holds must come from commands alone)."""
+        return self.accounts.get(account) or AccountExposure(self.limits_of(account))
 
     def collar_basis_points(self, account: str) -> int | None:
         limits = self.account(account).limits

@@ -1,0 +1,61 @@
+"""The configuration's risk section: limits read exactly, bad values refused in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixvenue.app.config import ConfigError, load
+from fixvenue.domain.risk import MONEY_SCALE, RiskLimits
+from tests.support.venue import write_config
+
+
+def _load(tmp_path: Path, replace: dict[str, str]) -> object:
+    return load(write_config(tmp_path, fix_port=9878, replace=replace))
+
+
+def test_the_demo_limits_are_read_exactly(tmp_path: Path) -> None:
+    config = load(write_config(tmp_path, fix_port=9878))
+    assert config.default_risk == RiskLimits(
+        max_order_quantity=10_000,
+        max_order_notional=2_000_000 * MONEY_SCALE,
+        collar_basis_points=1_000,
+        max_open_orders=5_000,
+        max_orders_per_day=100_000,
+        credit_limit=50_000_000 * MONEY_SCALE,
+        max_position=1_000_000,
+    )
+    # An account's table gives only what differs from the default.
+    assert config.account_risk["BRK1-A"].max_order_quantity == 10_000
+    assert config.account_risk["BRK1-A"].max_open_orders == 10_000
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('collar_percent = "10"', 'collar_percent = "1E+999999"', "risk.default.collar_percent"),
+        ('collar_percent = "10"', 'collar_percent = "10.005"', "at most two decimals"),
+        ('credit_limit = "50000000"', 'credit_limit = "1.0000001"', "at most six decimals"),
+        ('credit_limit = "50000000"', 'credit_limit = "1000000000000"', "must be below"),
+        ("max_open_orders = 5000", "max_open_orders = 0", "at least 1"),
+        ("max_open_orders = 5000", 'max_open_orders = "5"', "whole number"),
+        (
+            'credit_limit = "50000000"',
+            'credit_limit = "50000000"\nrestricted_symbols = [["ACME"]]',
+            "unknown symbol",
+        ),
+        (
+            'credit_limit = "50000000"',
+            'credit_limit = "50000000"\nrestricted_symbols = ["NOPE"]',
+            "unknown symbol 'NOPE'",
+        ),
+        ('[risk.accounts."BRK2-A"]', '[risk.accounts."NOBODY"]', "unknown key 'NOBODY'"),
+        ('tick_size = "0.05"', 'tick_size = "0.0000001"', "at most six decimals"),
+    ],
+)
+def test_a_bad_risk_value_is_refused_naming_the_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        _load(tmp_path, {old: new})
