@@ -17,6 +17,7 @@ from fixvenue.domain.commands import (
     CancelOnDisconnect,
     Command,
     ConfigureRisk,
+    OperatorCancel,
     SetKillSwitch,
     SetRiskLimits,
 )
@@ -552,3 +553,20 @@ def test_an_operator_change_can_be_reset_to_the_configurations_limit() -> None:
     driver.send(SetRiskLimits(account=A1, changes=RiskLimitChanges(restore=("max_position",))))
     assert driver.core.risk.limits_of(A1) == LIMITS
     assert A1 not in driver.core.risk.changes
+
+
+def test_an_operator_cancel_takes_the_open_orders_matching_every_filter() -> None:
+    driver = configured()
+    driver.send_all(
+        place("acme", BUY, 1, 9_900, time_in_force=GTC),
+        place("bolt", BUY, 1, 2_000, symbol=BOLT),
+        place("other", BUY, 1, 9_900, account=A1B),
+        place("s2", SELL, 1, 10_100, session=S2),
+    )
+    events = driver.send(OperatorCancel(account=A1, session=None, symbol=ACME, reason="check"))
+    assert kinds(events) == ["cancelled acme"]
+    assert single(events, OrderCancelled).text == "cancelled by the venue operator: check"
+    assert kinds(
+        driver.send(OperatorCancel(account=None, session=S1, symbol=None, reason="x"))
+    ) == ["cancelled bolt", "cancelled other"]
+    assert_reservations_match_open_orders(driver.core)

@@ -11,19 +11,29 @@
                            with the account's limits now
     POST /halt/SYMBOL      {"reason": ...}
     POST /resume/SYMBOL    {"reason": ...}
+    POST /cancel           {"account": ..., "session": ..., "symbol": ..., "reason": ...}:
+                           cancels the open orders that match every filter given
+    GET  /book/SYMBOL?depth=N   the best N price levels of each side (10 if not given)
 
 Amounts of money are decimal strings, exact; percentages too.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from fixvenue.core.trading import TradingCore
-from fixvenue.domain.commands import SetKillSwitch, SetRiskLimits, SetTradingPhase
+from fixvenue.domain.commands import (
+    OperatorCancel,
+    SetKillSwitch,
+    SetRiskLimits,
+    SetTradingPhase,
+)
 from fixvenue.domain.events import KillSwitchChanged, RiskLimitsChanged
 from fixvenue.domain.risk import (
     KillScope,
@@ -33,9 +43,11 @@ from fixvenue.domain.risk import (
     to_millionths,
 )
 from fixvenue.domain.values import (
+    Side,
     TradingPhase,
     basis_points_to_percent,
     percent_to_basis_points,
+    ticks_to_price,
 )
 
 if TYPE_CHECKING:
@@ -78,7 +90,8 @@ class Routes:
 
     def handle(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         # Names travel percent-encoded, so that "?" or "#" in one cannot name another.
-        parts = [unquote(part) for part in path.split("?", 1)[0].split("/") if part]
+        address = urlsplit(path)
+        parts = [unquote(part) for part in address.path.split("/") if part]
         match method, parts:
             case "POST", ["kill" | "unkill" as action]:
                 return self._kill_switch(body, engaged=action == "kill")
@@ -88,6 +101,11 @@ class Routes:
                 return self._set_limits(account, body)
             case "POST", ["halt" | "resume" as action, symbol]:
                 return self._phase(symbol, body, halted=action == "halt")
+            case "POST", ["cancel"]:
+                return self._cancel(body)
+            case "GET", ["book", symbol]:
+                depth = _depth(parse_qs(address.query).get("depth", [str(BOOK_DEPTH)])[-1])
+                return self._sequencer.query(lambda core: _book_view(core, symbol, depth))
         raise _not_found(f"no admin request {method} {path}")
 
     def _kill_switch(self, body: dict[str, Any], *, engaged: bool) -> dict[str, Any]:
@@ -123,6 +141,18 @@ class Routes:
         assert isinstance(changed, RiskLimitsChanged), events
         return {"account": account, "limits": _limits_view(changed.limits)}
 
+    def _cancel(self, body: dict[str, Any]) -> dict[str, Any]:
+        filters = {key: body.get(key) for key in ("account", "session", "symbol")}
+        if not any(filters.values()):
+            raise _bad("name an account, a session or a symbol")
+        for key, value in filters.items():
+            if value is not None:
+                filters[key] = _text(body, key)
+        self._sequencer.query(lambda core: _check_filters(core, filters))
+        reason = _text(body, "reason", "operator request")
+        events = self._sequencer.execute(OperatorCancel(**filters, reason=reason))
+        return {**{k: v for k, v in filters.items() if v is not None}, "cancelled": len(events)}
+
     def _phase(self, symbol: str, body: dict[str, Any], *, halted: bool) -> dict[str, Any]:
         known = self._sequencer.query(lambda core: symbol in core.instruments)
         if not known:
@@ -144,6 +174,64 @@ def _text(body: dict[str, Any], key: str, default: str | None = None) -> str:
     if not (value.isascii() and value.isprintable()) or len(value) > TEXT_LENGTH_MAX:
         raise _bad(f"{key} must be printable ASCII of at most {TEXT_LENGTH_MAX} characters")
     return value
+
+
+class _Level(Protocol):
+    """A price level as the book shows it."""
+
+    @property
+    def price(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def orders(self) -> int: ...
+
+
+BOOK_DEPTH = 10
+BOOK_DEPTH_MAX = 1_000
+
+
+def _depth(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= BOOK_DEPTH_MAX:
+        raise _bad(f"depth must be a whole number from 1 to {BOOK_DEPTH_MAX}")
+    return int(value)
+
+
+def _check_filters(core: TradingCore, filters: dict[str, Any]) -> None:
+    if filters["account"] is not None:
+        _check_name(core, KillScope.ACCOUNT, filters["account"])
+    if filters["session"] is not None:
+        _check_name(core, KillScope.SESSION, filters["session"])
+    if filters["symbol"] is not None and filters["symbol"] not in core.instruments:
+        raise _not_found(f"unknown symbol {filters['symbol']}")
+
+
+def _book_view(core: TradingCore, symbol: str, depth: int) -> dict[str, Any]:
+    """The book as `fixvenue book` shows it; runs on the sequencer thread."""
+    instrument = core.instruments.get(symbol)
+    if instrument is None:
+        raise _not_found(f"unknown symbol {symbol}")
+    book = core.books[symbol]
+    last = core.last_trade_prices.get(symbol)
+
+    def price(ticks: int) -> str:
+        return str(ticks_to_price(ticks, instrument.tick_size))
+
+    def side(levels: Iterator[_Level]) -> list[dict[str, Any]]:
+        return [
+            {"price": price(level.price), "quantity": level.quantity, "orders": level.orders}
+            for level in itertools.islice(levels, depth)
+        ]
+
+    return {
+        "symbol": symbol,
+        "currency": instrument.currency,
+        "phase": core.phases[symbol].value,
+        "last_price": None if last is None else price(last),
+        "reference_price": price(instrument.reference_price),
+        "bids": side(book.levels(Side.BUY)),
+        "asks": side(book.levels(Side.SELL)),
+    }
 
 
 def _check_name(core: TradingCore, scope: KillScope, name: str) -> None:

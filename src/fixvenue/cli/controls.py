@@ -1,5 +1,5 @@
 """Operators' controls through the running venue's admin endpoint: kill switches, risk
-limits and trading halts."""
+limits, trading halts, cancels and the book."""
 
 from __future__ import annotations
 
@@ -96,6 +96,61 @@ def _phase_command(name: str, halted: bool) -> click.Command:
         _show(answer, as_json, f"{symbol} is {answer['phase']}")
 
     return command
+
+
+@click.command("cancel")
+@click.option("--account", help="Orders of this account.")
+@click.option("--session", help="Orders entered on this session (TargetCompID).")
+@click.option("--symbol", help="Orders in this symbol.")
+@click.option("--reason", default="operator request", show_default=True)
+@config_option
+@json_option
+@one_line_errors
+def cancel_command(
+    *,
+    account: str | None,
+    session: str | None,
+    symbol: str | None,
+    reason: str,
+    config_path: Path,
+    as_json: bool,
+) -> None:
+    """Cancel every open order that matches all the filters given (at least one)."""
+    filters = {"account": account, "session": session, "symbol": symbol}
+    given = {key: value for key, value in filters.items() if value is not None}
+    if not given:
+        raise click.UsageError("name --account, --session or --symbol")
+    answer = _client(config_path).post("/cancel", {**given, "reason": reason})
+    scope = ", ".join(f"{key} {value}" for key, value in given.items())
+    _show(answer, as_json, f"{answer['cancelled']} open orders cancelled ({scope})")
+
+
+@click.command("book")
+@click.argument("symbol")
+@click.option("--depth", type=click.IntRange(min=1, max=1000), default=10, show_default=True)
+@config_option
+@json_option
+@one_line_errors
+def book_command(symbol: str, depth: int, config_path: Path, as_json: bool) -> None:
+    """The best DEPTH price levels of each side of SYMBOL's book."""
+    answer = _client(config_path).get(f"/book/{quote(symbol, safe='')}?depth={depth}")
+    _show(answer, as_json, _book_table(answer))
+
+
+def _book_table(answer: dict[str, Any]) -> str:
+    last = answer["last_price"] or f"none (reference {answer['reference_price']})"
+    lines = [
+        f"{answer['symbol']} ({answer['currency']}), {answer['phase']}, last {last}",
+        f"{'orders':>8}{'quantity':>12}{'bid':>14}  {'ask':<14}{'quantity':>12}{'orders':>8}",
+    ]
+    bids, asks = answer["bids"], answer["asks"]
+    for index in range(max(len(bids), len(asks))):
+        bid = bids[index] if index < len(bids) else None
+        ask = asks[index] if index < len(asks) else None
+        left = f"{bid['orders']:>8}{bid['quantity']:>12}{bid['price']:>14}" if bid else " " * 34
+        right = f"  {ask['price']:<14}{ask['quantity']:>12}{ask['orders']:>8}" if ask else ""
+        lines.append((left + right).rstrip())
+    return "\n".join(lines)
 
 
 @click.group("risk")
@@ -204,5 +259,7 @@ COMMANDS = (
     _kill_switch_command("unkill", engaged=False),
     _phase_command("halt", halted=True),
     _phase_command("resume", halted=False),
+    cancel_command,
+    book_command,
     risk_group,
 )

@@ -20,6 +20,7 @@ from fixvenue.domain.commands import (
     CancelOrder,
     ConfigureRisk,
     ExpireOrders,
+    OperatorCancel,
     PlaceOrder,
     ReplaceOrder,
     RequestOrderStatus,
@@ -167,6 +168,7 @@ class TradingCore:
             SetRiskLimits: self._set_risk_limits,
             SetKillSwitch: self._set_kill_switch,
             CancelOnDisconnect: self._cancel_on_disconnect,
+            OperatorCancel: self._operator_cancel,
         }
 
     def apply(self, sequenced: SequencedCommand) -> list[Event]:
@@ -694,6 +696,18 @@ class TradingCore:
             self._withdraw(order, None, text, now)
             for order in self._open_day_orders(command.session)
         ]
+
+    def _operator_cancel(self, command: OperatorCancel, now: int) -> list[Event]:
+        assert command.account or command.session or command.symbol, command
+        victims = [
+            order
+            for order in self.open_orders.values()
+            if command.account in (None, order.terms.account)
+            and command.session in (None, order.session)
+            and command.symbol in (None, order.symbol)
+        ]
+        text = f"cancelled by the venue operator: {command.reason}"
+        return [self._withdraw(order, None, text, now) for order in victims]
 
     # -- mass cancel -------------------------------------------------------------------
 

@@ -174,6 +174,17 @@ class CancelOnDisconnect:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorCancel:
+    """An operator cancels the open orders that match every filter given (at least one):
+    of an account, entered on a session, in a symbol."""
+
+    account: str | None
+    session: str | None
+    symbol: str | None
+    reason: str
+
+
 Command = (
     PlaceOrder
     | CancelOrder
@@ -187,6 +198,7 @@ Command = (
     | SetRiskLimits
     | SetKillSwitch
     | CancelOnDisconnect
+    | OperatorCancel
 )
 
 
@@ -211,7 +223,13 @@ class SequencedCommand:
 def command_session(command: Command) -> str | None:
     """The FIX session the command came from; None for the venue's own commands."""
     if isinstance(
-        command, ExpireOrders | SetTradingPhase | ConfigureRisk | SetRiskLimits | SetKillSwitch
+        command,
+        ExpireOrders
+        | SetTradingPhase
+        | ConfigureRisk
+        | SetRiskLimits
+        | SetKillSwitch
+        | OperatorCancel,
     ):
         return None
     return command.session
