@@ -30,6 +30,7 @@ ALLOWED = {
     "ledger": {"domain"},
     "fix": {"domain", "core"},
     "admin": {"domain", "core"},
+    "metrics": {"domain", "core"},
 }
 PURE = {"domain", "matching", "risk", "core"}
 # msgspec is allowed: events and the records of a sweep are its frozen Structs (docs/design.md,

@@ -35,8 +35,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from fixvenue.app.faults import FailPoints
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import Command, ExpireOrders, ReceivedCommand, SequencedCommand
-from fixvenue.domain.events import Event, event_session
+from fixvenue.domain.events import Event, OrderAccepted, OrderRejected, event_session
 from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
+from fixvenue.metrics.venue import VenueMetrics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,6 +62,7 @@ class Pipeline:
         clock_us: Callable[[], int],
         fail_points: FailPoints,
         sent_through_event_id: int,
+        metrics: VenueMetrics,
     ) -> None:
         self._core = core
         self._writer = writer
@@ -68,9 +70,10 @@ class Pipeline:
         self._clock_us = clock_us
         self._fail_points = fail_points
         self._sent_through_event_id = sent_through_event_id
+        self._metrics = metrics
         self._inbound: queue.Queue[_Submission | _Query[Any] | None] = queue.Queue(INBOUND_CAPACITY)
         self._committing: queue.Queue[_Batch | None] = queue.Queue(COMMITTING_CAPACITY)
-        self._sending: queue.Queue[list[Event] | None] = queue.Queue(SENDING_CAPACITY)
+        self._sending: queue.Queue[list[_Sent] | None] = queue.Queue(SENDING_CAPACITY)
         self._threads = [
             threading.Thread(target=self._guarded(loop), name=name, daemon=True)
             for loop, name in (
@@ -156,6 +159,7 @@ class Pipeline:
                 self._expire_due(now, batch)
                 received = item.received
                 events = self._apply(received.command, received.inbound_sequence_number, now, batch)
+                batch.received_ns[-1] = received.received_ns
                 if item.completion is not None:
                     item.completion.events = events
                     batch.completions.append(item.completion)
@@ -194,6 +198,7 @@ class Pipeline:
         )
         events = self._core.apply(sequenced)
         batch.entries.append(LedgerEntry(sequenced, events))
+        batch.received_ns.append(None)
         return events
 
     def _write(self) -> None:
@@ -203,12 +208,20 @@ class Pipeline:
             entries = [entry for batch in done for entry in batch.entries]
             if entries:
                 self._fail_points.reach("before-commit")
+                started = time.perf_counter()
                 self._commit(entries)
+                self._metrics.commit_latency.observe(time.perf_counter() - started)
                 self._fail_points.reach("after-commit")
                 for batch in done:
                     for completion in batch.completions:
                         completion.committed.set()
-                self._sending.put([event for entry in entries for event in entry.events])
+                self._sending.put(
+                    [
+                        _Sent(entry.events, received_ns)
+                        for batch in done
+                        for entry, received_ns in zip(batch.entries, batch.received_ns, strict=True)
+                    ]
+                )
             if batches[-1] is None:
                 self._sending.put(None)
                 return
@@ -218,13 +231,27 @@ class Pipeline:
             batch = self._sending.get()
             if batch is None:
                 return
-            for event in batch:
-                if event_session(event) is not None:  # venue-wide events go to no session
-                    self._deliver(event)
-            if batch:
-                # Read by the writer thread: the next commit records how far delivery got.
-                self._sent_through_event_id = batch[-1].event_id
+            for sent in batch:
+                for event in sent.events:
+                    if event_session(event) is not None:  # venue-wide events go to no session
+                        self._deliver(event)
+                if (
+                    sent.received_ns is not None
+                    and sent.events  # a resend of a processed order has none
+                    and isinstance(sent.events[0], OrderAccepted | OrderRejected)
+                ):
+                    # An order's first report: its acknowledgement.
+                    seconds = (time.monotonic_ns() - sent.received_ns) / 1e9
+                    self._metrics.ack_latency.observe(seconds)
+                self._metrics.count(sent.events)
+                if sent.events:
+                    # Read by the writer thread: the next commit records how far delivery got.
+                    self._sent_through_event_id = sent.events[-1].event_id
             self._fail_points.reach("after-send")
+
+    def inbound_depth(self) -> int:
+        """Commands waiting for the sequencer (an estimate, as queues give it)."""
+        return self._inbound.qsize()
 
     def _commit(self, entries: list[LedgerEntry]) -> None:
         delay = 0.05
@@ -277,7 +304,17 @@ class _Query(Generic[T]):
 @dataclass(slots=True)
 class _Batch:
     entries: list[LedgerEntry] = field(default_factory=list)
+    # Beside each entry: when its command was taken in, for the latency metric.
+    received_ns: list[int | None] = field(default_factory=list)
     completions: list[_Completion] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """One command's committed events, as the sender takes them."""
+
+    events: list[Event]
+    received_ns: int | None
 
 
 def _drain(source: queue.Queue[T], limit: int, timeout_seconds: float | None = None) -> list[T]:

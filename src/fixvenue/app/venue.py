@@ -13,8 +13,10 @@ from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from typing import TypeVar
+from wsgiref.simple_server import WSGIServer
 
 import quickfix
+from prometheus_client import start_http_server
 
 from fixvenue.admin.requests import AdminError
 from fixvenue.admin.server import AdminServer
@@ -34,6 +36,7 @@ from fixvenue.fix.settings import AcceptorSession, acceptor_settings
 from fixvenue.ledger import codec
 from fixvenue.ledger.reader import LedgerReader
 from fixvenue.ledger.writer import LedgerWriter
+from fixvenue.metrics.venue import VenueMetrics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -119,6 +122,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     freeze_startup_state()
     instruments = {i.symbol: i for i in config.instruments}
     registry = SessionRegistry(config.comp_id, config.sessions)
+    metrics = VenueMetrics()
     dispatcher = Dispatcher(registry, Renderer(instruments))
     pipeline = Pipeline(
         core=core,
@@ -127,6 +131,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
         clock_us=clock_us,
         fail_points=fail_points,
         sent_through_event_id=reader.last_event_id(),
+        metrics=metrics,
     )
     application = VenueApplication(
         registry=registry,
@@ -161,9 +166,13 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stop.set())
-    admin = _admin_server(config, pipeline)
+    # Both serve from here on; their requests wait in the inbound queue until the
+    # sequencer starts.
+    servers = [
+        _admin_server(config, pipeline),
+        _metrics_server(config, metrics, pipeline, application),
+    ]
     pipeline.start()
-    admin.start()
     try:
         acceptor.start()
     except Exception as error:
@@ -173,8 +182,9 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
         pass
     log.info("stopping: no new orders, flushing the ledger, logging sessions out")
     application.accepting = False
-    admin.shutdown()
-    admin.server_close()
+    for server in servers:  # the admin server waits for the requests in hand
+        server.shutdown()
+        server.server_close()
     pipeline.stop()
     acceptor.stop()
     del acceptor  # destroys the sessions while the factories they came from still exist
@@ -246,6 +256,26 @@ def admin_token(config: VenueConfig) -> str:
     return os.environ.get("FIXVENUE_ADMIN_TOKEN") or config.admin.token
 
 
+def _metrics_server(
+    config: VenueConfig, metrics: VenueMetrics, pipeline: Pipeline, application: VenueApplication
+) -> WSGIServer:
+    metrics.watch(
+        logged_on=lambda: len(application.logged_on),
+        inbound_depth=pipeline.inbound_depth,
+        query=lambda read: pipeline.query(read, ADMIN_TIMEOUT_SECONDS),
+    )
+    endpoint = config.metrics
+    try:
+        server, _thread = start_http_server(
+            endpoint.port, addr=endpoint.host, registry=metrics.registry
+        )
+    except OSError as error:
+        raise StartupError(
+            f"cannot serve metrics on {endpoint.host}:{endpoint.port}: {error.strerror}"
+        ) from None
+    return server
+
+
 def _admin_server(config: VenueConfig, pipeline: Pipeline) -> AdminServer:
     endpoint = config.admin.endpoint
     token = admin_token(config)
@@ -258,11 +288,13 @@ def _admin_server(config: VenueConfig, pipeline: Pipeline) -> AdminServer:
     if not loopback:
         raise StartupError(f"the admin endpoint must listen on loopback, not {endpoint.host}")
     try:
-        return AdminServer(endpoint.host, endpoint.port, token, _PipelineSequencer(pipeline))
+        server = AdminServer(endpoint.host, endpoint.port, token, _PipelineSequencer(pipeline))
     except OSError as error:
         raise StartupError(
             f"cannot listen for admin requests on {endpoint.host}:{endpoint.port}: {error.strerror}"
         ) from None
+    server.start()
+    return server
 
 
 def _check_data_dictionaries(config: VenueConfig) -> None:

@@ -208,6 +208,9 @@ class ReceivedCommand:
 
     command: Command
     inbound_sequence_number: int | None
+    # When the edge took it in (a monotonic clock, ns), for the order-to-ack latency
+    # metric; it is not recorded and plays no part in trading.
+    received_ns: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -154,9 +154,10 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
     # -- application messages ---------------------------------------------------------
 
     def fromApp(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
+        received_ns = time.monotonic_ns()
         unsupported = False
         try:
-            unsupported = not self._receive(message, session_id)
+            unsupported = not self._receive(message, session_id, received_ns)
         except Exception:
             log.exception(
                 "could not take in a message from %s: %s",
@@ -166,7 +167,9 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         if unsupported:
             raise quickfix.UnsupportedMessageType()
 
-    def _receive(self, message: quickfix.Message, session_id: quickfix.SessionID) -> bool:
+    def _receive(
+        self, message: quickfix.Message, session_id: quickfix.SessionID, received_ns: int
+    ) -> bool:
         """Hands the message over; False where the venue does not support its type."""
         session = self._registry.of(session_id)
         read = field_reader(message)
@@ -189,7 +192,7 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         target = session.target_comp_id
         throttled = (
             None
-            if session.throttle.admit(time.monotonic())
+            if session.throttle.admit(received_ns / 1e9)
             else f"message throttle: more than {session.throttle.limit} application messages "
             f"in one second on session {target}"
         )
@@ -212,7 +215,13 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             command = dataclasses.replace(command, throttled=throttled)
         sequence_number = read(tags.MSG_SEQ_NUM)
         assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
-        self._submit(ReceivedCommand(command=command, inbound_sequence_number=int(sequence_number)))
+        self._submit(
+            ReceivedCommand(
+                command=command,
+                inbound_sequence_number=int(sequence_number),
+                received_ns=received_ns,
+            )
+        )
         return True
 
     @staticmethod

@@ -1,0 +1,1 @@
+"""Prometheus metrics of the running venue; knows domain and core only."""
