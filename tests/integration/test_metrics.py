@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 import urllib.request
 
+from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.fix_client import FixClient
-from tests.support.venue import Venue
+from tests.support.venue import REPO, Venue
 
 
-def _scrape(venue: Venue) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def _families(venue: Venue) -> list[Metric]:
     endpoint = tomllib.loads(venue.config_path.read_text())["metrics"]
     url = f"http://{endpoint['host']}:{endpoint['port']}/metrics"
     with urllib.request.urlopen(url, timeout=10) as response:
-        text = response.read().decode()
+        return list(text_string_to_metric_families(response.read().decode()))
+
+
+def _scrape(venue: Venue) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
+        for family in _families(venue)
         for sample in family.samples
     }
 
@@ -52,6 +57,8 @@ def test_the_metrics_count_what_the_brokers_were_told(
     )
     assert metrics[("fixvenue_rejects_total", cancel_reject)] == 1
     assert metrics[("fixvenue_sessions_logged_on", ())] == 2
+    assert metrics[("fixvenue_session_logged_on", (("session", "BROKER1"),))] == 1
+    assert metrics[("fixvenue_session_logged_on", (("session", "BROKER3"),))] == 0
     # Every order got its acknowledgement timed: three accepted, one rejected.
     assert metrics[("fixvenue_order_ack_latency_seconds_count", ())] == 4
     assert metrics[("fixvenue_ledger_commit_seconds_count", ())] >= 1
@@ -63,3 +70,23 @@ def test_the_metrics_count_what_the_brokers_were_told(
     metrics = _scrape(venue)
     assert metrics[("fixvenue_book_levels", (("side", "buy"), ("symbol", "ACME")))] == 1
     assert metrics[("fixvenue_book_orders", (("side", "buy"), ("symbol", "ACME")))] == 2
+
+
+def test_the_alert_rules_and_the_dashboard_use_only_metrics_the_venue_exports(
+    venue: Venue,
+) -> None:
+    # A labelled counter shows no sample before its first count: names come from the
+    # families the venue declares, with the suffixes their samples carry.
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
+    exported = {
+        family.name + suffix
+        for family in _families(venue)
+        for suffix in suffixes.get(family.type, ("",))
+    }
+    for path in (
+        REPO / "config" / "prometheus" / "alerts.yml",
+        REPO / "config" / "grafana" / "fixvenue-dashboard.json",
+    ):
+        used = set(re.findall(r"fixvenue_[a-z_]+", path.read_text()))
+        assert used, path
+        assert used <= exported, (path, used - exported)

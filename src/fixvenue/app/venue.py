@@ -260,7 +260,10 @@ def _metrics_server(
     config: VenueConfig, metrics: VenueMetrics, pipeline: Pipeline, application: VenueApplication
 ) -> WSGIServer:
     metrics.watch(
-        logged_on=lambda: len(application.logged_on),
+        sessions=lambda: {
+            session.target_comp_id: session.target_comp_id in application.logged_on
+            for session in config.sessions
+        },
         inbound_depth=pipeline.inbound_depth,
         query=lambda read: pipeline.query(read, ADMIN_TIMEOUT_SECONDS),
     )

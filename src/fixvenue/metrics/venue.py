@@ -7,7 +7,7 @@ depth) are read at scrape time through a query on the sequencer thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -85,13 +85,15 @@ class VenueMetrics:
     def watch(
         self,
         *,
-        logged_on: Callable[[], int],
+        sessions: Callable[[], Mapping[str, bool]],
         inbound_depth: Callable[[], int],
         query: Callable[[Callable[[TradingCore], Any]], Any],
     ) -> None:
-        """Reads these at scrape time."""
-        self.sessions_logged_on.set_function(logged_on)
+        """Reads these at scrape time: each session's logged-on state, the inbound queue,
+        and (through `query`, on the sequencer thread) the books."""
+        self.sessions_logged_on.set_function(lambda: sum(sessions().values()))
         self.inbound_queue_depth.set_function(inbound_depth)
+        self.registry.register(_Sessions(sessions))
         self.registry.register(_BookDepth(query))
 
     def count(self, events: Iterable[Event]) -> None:
@@ -110,6 +112,22 @@ class VenueMetrics:
                 self.rejects.labels(event.session, request, event.reason.value).inc()
             elif isinstance(event, MassCancelReported) and event.reject_reason is not None:
                 self.rejects.labels(event.session, "mass_cancel", event.reject_reason.value).inc()
+
+
+class _Sessions(Collector):
+    """1 for each FIX session logged on, 0 for each that is not: what "session down"
+    alerts on."""
+
+    def __init__(self, sessions: Callable[[], Mapping[str, bool]]) -> None:
+        self._sessions = sessions
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "fixvenue_session_logged_on", "1 if the FIX session is logged on", labels=["session"]
+        )
+        for session, logged_on in sorted(self._sessions().items()):
+            family.add_metric([session], 1 if logged_on else 0)
+        yield family
 
 
 class _BookDepth(Collector):
