@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import tomllib
@@ -173,3 +174,28 @@ def test_halt_and_resume_answer_in_json(venue: Venue) -> None:
 def _admin_address(config_path: Path) -> str:
     admin = tomllib.loads(config_path.read_text())["admin"]
     return f"http://{admin['host']}:{admin['port']}"
+
+
+def test_serve_can_log_one_json_object_per_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, fix_port=free_port())
+    process = subprocess.Popen(
+        fixvenue_command(
+            "--log-format", "json", "serve", "--config", str(config), "--data-dir", str(tmp_path)
+        ),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    for line in process.stderr:
+        lines.append(json.loads(line))
+        if "accepting FIX" in lines[-1]["message"]:
+            break
+    process.send_signal(signal.SIGTERM)
+    _, remaining = process.communicate(timeout=30)
+    assert process.returncode == 0
+    lines += [json.loads(line) for line in (remaining or "").splitlines()]
+    assert {"time", "level", "logger", "message"} <= set(lines[0])
+    assert any(line["message"] == "stopped cleanly" for line in lines)
+    risk = [line for line in lines if line["logger"] == "fixvenue.events"]
+    assert risk and risk[0]["message"].startswith("risk limits of the default are now:")

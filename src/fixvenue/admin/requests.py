@@ -139,7 +139,7 @@ class Routes:
         events = self._sequencer.execute(SetRiskLimits(account=account, changes=changes))
         changed = events[0]
         assert isinstance(changed, RiskLimitsChanged), events
-        return {"account": account, "limits": _limits_view(changed.limits)}
+        return {"account": account, "limits": limits_view(changed.limits)}
 
     def _cancel(self, body: dict[str, Any]) -> dict[str, Any]:
         filters = {key: body.get(key) for key in ("account", "session", "symbol")}
@@ -288,7 +288,8 @@ def _limit_value(key: str, value: Any) -> object:
         raise _bad(f"{key}: {error}") from None
 
 
-def _limits_view(limits: RiskLimits | None) -> dict[str, Any] | None:
+def limits_view(limits: RiskLimits | None) -> dict[str, Any] | None:
+    """Limits as an operator reads them: money and percentages as decimal strings."""
     if limits is None:
         return None
     view: dict[str, Any] = {}
@@ -326,7 +327,7 @@ def _risk_view(core: TradingCore, account: str) -> dict[str, Any]:
     changed = set() if changes is None else set(changes.given())
     return {
         "account": account,
-        "limits": _limits_view(exposure.limits),
+        "limits": limits_view(exposure.limits),
         # Set by an operator over the configuration's, until reset.
         "overridden": [key for key, name in LIMIT_NAMES.items() if name in changed],
         "kill_switches": engaged,

@@ -33,6 +33,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from fixvenue.app.faults import FailPoints
+from fixvenue.app.logs import log_events
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import Command, ExpireOrders, ReceivedCommand, SequencedCommand
 from fixvenue.domain.events import Event, OrderAccepted, OrderRejected, event_session
@@ -244,6 +245,7 @@ class Pipeline:
                     seconds = (time.monotonic_ns() - sent.received_ns) / 1e9
                     self._metrics.ack_latency.observe(seconds)
                 self._metrics.count(sent.events)
+                log_events(sent.events)
                 if sent.events:
                     # Read by the writer thread: the next commit records how far delivery got.
                     self._sent_through_event_id = sent.events[-1].event_id

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 
 import click
 
 from fixvenue.app import config as venue_config
-from fixvenue.app import ledger_setup
+from fixvenue.app import ledger_setup, logs
 from fixvenue.app.venue import StartupError, serve
 from fixvenue.cli import controls
 from fixvenue.cli.options import config_option, one_line_errors
@@ -45,13 +43,18 @@ data_dir_option = click.option(
     default="INFO",
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    help="How much the venue logs to stderr.",
+    help="How much the venue logs to stderr (DEBUG adds every order, fill and cancel).",
 )
-def main(log_level: str) -> None:
+@click.option(
+    "--log-format",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json"]),
+    help="json: one JSON object per line, with session and ClOrdID as fields.",
+)
+def main(log_level: str, log_format: str) -> None:
     """fixvenue: a FIX trading venue."""
-    logging.basicConfig(
-        level=log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(log_level, as_json=log_format == "json")
 
 
 @main.command("serve")
