@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -20,11 +21,24 @@ def _die_with_the_test_run() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for outgoing
+# connections (FIX clients, database connections of parallel test workers) can never
+# turn out to be one a venue is about to listen on.
+_LISTEN_PORTS = range(20_000, 32_000)
+# Its own source: test workers must not share a sequence (a seeded global one could).
+_choose = random.SystemRandom().choice
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port nothing listens on now, outside the range outgoing connections use."""
+    while True:
+        port = _choose(_LISTEN_PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def write_config(directory: Path, *, fix_port: int, replace: dict[str, str] | None = None) -> Path:
