@@ -233,6 +233,9 @@ class Pipeline:
             if batch is None:
                 return
             for sent in batch:
+                # Counted before they are sent, so that a broker never sees a report the
+                # metrics do not count yet.
+                self._metrics.count(sent.events)
                 for event in sent.events:
                     if event_session(event) is not None:  # venue-wide events go to no session
                         self._deliver(event)
@@ -244,7 +247,6 @@ class Pipeline:
                     # An order's first report: its acknowledgement.
                     seconds = (time.monotonic_ns() - sent.received_ns) / 1e9
                     self._metrics.ack_latency.observe(seconds)
-                self._metrics.count(sent.events)
                 log_events(sent.events)
                 if sent.events:
                     # Read by the writer thread: the next commit records how far delivery got.

@@ -1,7 +1,7 @@
 """The venue's Prometheus metrics.
 
-Counters follow committed events, counted by the sender thread as it sends them, so they
-say what the brokers were told. Gauges that describe state the sequencer owns (book
+Counters follow committed events, counted by the sender thread just before it sends them,
+so they say what the brokers are told. Gauges that describe state the sequencer owns (book
 depth) are read at scrape time through a query on the sequencer thread.
 """
 
