@@ -4,27 +4,14 @@ book, as the brokers see the effect over FIX."""
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import Any
 
 from tests.support.fix_client import FixClient
-from tests.support.venue import Venue, fixvenue_command
-
-
-def _cli(venue: Venue, *arguments: str) -> str:
-    result = subprocess.run(
-        fixvenue_command(*arguments, "--config", str(venue.config_path)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+from tests.support.venue import Venue, operator_command
 
 
 def _book(venue: Venue, *arguments: str) -> dict[str, Any]:
-    answer: dict[str, Any] = json.loads(_cli(venue, "book", *arguments, "--json"))
+    answer: dict[str, Any] = json.loads(operator_command(venue, "book", *arguments, "--json"))
     return answer
 
 
@@ -36,11 +23,13 @@ def test_an_operator_cancel_reaches_the_broker_and_leaves_other_orders(
     other = broker2.new_order(account="BRK2-A", price="99.00")
     for client, order in ((broker1, acme), (broker1, bolt), (broker2, other)):
         client.report(order, "0")
-    output = _cli(venue, "cancel", "--account", "BRK1-A", "--symbol", "ACME", "--reason", "desk")
+    output = operator_command(
+        venue, "cancel", "--account", "BRK1-A", "--symbol", "ACME", "--reason", "desk"
+    )
     assert output.strip() == "1 open orders cancelled (account BRK1-A, symbol ACME)"
     cancelled = broker1.report(acme, "4")
     assert (cancelled[39], cancelled[58]) == ("4", "cancelled by the venue operator: desk")
-    answer = json.loads(_cli(venue, "cancel", "--session", "BROKER2", "--json"))
+    answer = json.loads(operator_command(venue, "cancel", "--session", "BROKER2", "--json"))
     assert answer == {"session": "BROKER2", "cancelled": 1}
     broker2.report(other, "4")
     broker1.report(broker1.cancel(bolt, symbol="BOLT"), "4")  # still open until now
@@ -71,6 +60,6 @@ def test_the_book_shows_each_sides_best_levels_to_the_depth_asked(
     ]
     broker2.report(broker2.new_order(account="BRK2-A", side="2", price="99.00", quantity="30"), "F")
     assert _book(venue, "ACME")["last_price"] == "99.00"
-    table = _cli(venue, "book", "ACME").splitlines()
+    table = operator_command(venue, "book", "ACME").splitlines()
     assert table[0] == "ACME (USD), open, last 99.00"
     assert table[2].split() == ["2", "120", "99.00", "101.00", "100", "1"]

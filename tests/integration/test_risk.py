@@ -5,7 +5,6 @@ after a restart."""
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.fix_client import FixClient, Received
-from tests.support.venue import Venue, fixvenue_command
+from tests.support.venue import Venue, operator_command
 
 # BRK4-A (BROKER4, FIX 4.4) and BRK3-A (BROKER3, FIX 4.2) get tight limits of their own;
 # BROKER1 (BRK1-A) is their counterparty with the demo's generous ones.
@@ -80,20 +79,8 @@ def _rejected(client: FixClient, text: str, **fields: Any) -> Received:
     return report
 
 
-def _cli(venue: Venue, *arguments: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        fixvenue_command(*arguments, "--config", str(venue.config_path)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
-
-
 def _risk(venue: Venue, account: str) -> dict[str, Any]:
-    answer: dict[str, Any] = json.loads(_cli(venue, "risk", "show", account, "--json").stdout)
+    answer: dict[str, Any] = json.loads(operator_command(venue, "risk", "show", account, "--json"))
     return answer
 
 
@@ -247,10 +234,8 @@ def test_a_kill_switch_cancels_refuses_and_survives_a_restart_until_released(
     risk_venue: Venue, broker4: FixClient, tmp_path: Path
 ) -> None:
     resting = _accepted(broker4, time_in_force="1", price="99.00")  # GTC: killed as well
-    result = _cli(risk_venue, "kill", "BRK4-A", "--reason", "runaway algo")
-    assert result.stdout.strip() == (
-        "kill switch engaged for account BRK4-A: 1 open orders cancelled"
-    )
+    result = operator_command(risk_venue, "kill", "BRK4-A", "--reason", "runaway algo")
+    assert result.strip() == ("kill switch engaged for account BRK4-A: 1 open orders cancelled")
     text = "kill switch engaged for account BRK4-A: runaway algo"
     assert broker4.report(resting[11], "4")[58] == text
     _rejected(broker4, text, price="99.00")
@@ -263,7 +248,7 @@ def test_a_kill_switch_cancels_refuses_and_survives_a_restart_until_released(
     assert _risk(risk_venue, "BRK4-A")["kill_switches"] == [
         {"scope": "account", "name": "BRK4-A", "reason": "runaway algo"}
     ]
-    assert _cli(risk_venue, "unkill", "BRK4-A").stdout.strip() == (
+    assert operator_command(risk_venue, "unkill", "BRK4-A").strip() == (
         "kill switch released for account BRK4-A"
     )
     _accepted(again, price="99.00")
@@ -284,7 +269,7 @@ def test_a_firm_or_session_kill_switch_covers_all_its_orders(
     orders = [client.new_order(account=account, price="99.00") for _ in range(2)]
     for order in orders:
         client.report(order, "0")
-    answer = json.loads(_cli(risk_venue, "kill", option, "--json").stdout)
+    answer = json.loads(operator_command(risk_venue, "kill", option, "--json"))
     assert answer["cancelled"] == 2
     for order in orders:
         client.report(order, "4")
@@ -303,7 +288,7 @@ def test_a_limit_changed_by_the_operator_applies_at_once_and_outlasts_a_restart(
     _accepted(broker4, side="1", quantity="200", price="100.00")
     _accepted(broker4, side="1", quantity="100", price="99.50")
     changed = json.loads(
-        _cli(risk_venue, "risk", "set", "BRK4-A", "--max-order-qty", "10", "--json").stdout
+        operator_command(risk_venue, "risk", "set", "BRK4-A", "--max-order-qty", "10", "--json")
     )
     assert changed["limits"]["max_order_qty"] == 10
     _rejected(
@@ -333,7 +318,7 @@ def test_a_limit_changed_by_the_operator_applies_at_once_and_outlasts_a_restart(
         quantity="11",
         price="99.00",
     )
-    _cli(risk_venue, "risk", "set", "BRK4-A", "--reset", "max_order_qty")
+    operator_command(risk_venue, "risk", "set", "BRK4-A", "--reset", "max_order_qty")
     after = _risk(risk_venue, "BRK4-A")
     assert (after["limits"]["max_order_qty"], after["overridden"]) == (1000, [])
     _accepted(again, quantity="11", price="99.00")

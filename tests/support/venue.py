@@ -60,6 +60,19 @@ def fixvenue_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "fixvenue.cli", *arguments]
 
 
+def operator_command(venue: Venue, *arguments: str) -> str:
+    """Runs a `fixvenue` operator command against the venue; it must succeed. Its output."""
+    result = subprocess.run(
+        fixvenue_command(*arguments, "--config", str(venue.config_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 class Venue:
     def __init__(
         self, work_dir: Path, database_url: str, config_replace: dict[str, str] | None = None

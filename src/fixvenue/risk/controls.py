@@ -183,11 +183,10 @@ class RiskControls:
                 return _limit(f"restricted symbol: account {account} may not trade {symbol}")
             if quantity > limits.max_order_quantity:
                 return _limit(_quantity_text(quantity, limits, account))
-            price = order.price
-            if price is not None:
-                low, high = collar_bounds(self.anchor(symbol), limits.collar_basis_points)
-                if not low <= price <= high:
-                    return _limit(self._collar_text(symbol, price, limits))
+            if order.price is not None:
+                outside = self._outside_collar(symbol, order.price, limits)
+                if outside is not None:
+                    return _limit(outside)
             notional = quantity * reserve_price * holding.money_per_tick
             if notional > limits.max_order_notional:
                 return _limit(self._notional_text(notional, limits, account, symbol))
