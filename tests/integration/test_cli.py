@@ -15,35 +15,28 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from tests.support.venue import REPO, Venue, fixvenue_command, free_port, write_config
-
-
-def _run(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        fixvenue_command(*arguments), capture_output=True, text=True, timeout=timeout, check=False
-    )
-
-
-def _assert_refused(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode == 1, result
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("fixvenue: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+from tests.support.venue import (
+    REPO,
+    Venue,
+    assert_refused,
+    fixvenue_command,
+    free_port,
+    run_fixvenue,
+    write_config,
+)
 
 
 def test_serve_with_a_missing_config_file_says_so_in_one_line(tmp_path: Path) -> None:
-    result = _run("serve", "--config", str(tmp_path / "nowhere.toml"))
-    _assert_refused(result, "nowhere.toml", "no such file")
+    result = run_fixvenue("serve", "--config", str(tmp_path / "nowhere.toml"))
+    assert_refused(result, "nowhere.toml", "no such file")
 
 
 def test_serve_with_a_bad_config_value_names_the_key(tmp_path: Path) -> None:
     config = write_config(
         tmp_path, fix_port=free_port(), replace={'tick_size = "0.05"': "tick_size = 0.05"}
     )
-    result = _run("serve", "--config", str(config), "--data-dir", str(tmp_path))
-    _assert_refused(result, "instruments[2].tick_size")
+    result = run_fixvenue("serve", "--config", str(config), "--data-dir", str(tmp_path))
+    assert_refused(result, "instruments[2].tick_size")
 
 
 def test_serve_with_an_unknown_config_key_refuses_it(tmp_path: Path) -> None:
@@ -52,12 +45,12 @@ def test_serve_with_an_unknown_config_key_refuses_it(tmp_path: Path) -> None:
         fix_port=free_port(),
         replace={'comp_id = "FIXVENUE"': 'comp_id = "FIXVENUE"\ncolour = "red"'},
     )
-    _assert_refused(_run("serve", "--config", str(config)), "venue", "colour")
+    assert_refused(run_fixvenue("serve", "--config", str(config)), "venue", "colour")
 
 
 def test_serve_with_an_unreachable_database_says_so_in_one_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, fix_port=free_port())
-    result = _run(
+    result = run_fixvenue(
         "serve",
         "--config",
         str(config),
@@ -66,7 +59,7 @@ def test_serve_with_an_unreachable_database_says_so_in_one_line(tmp_path: Path) 
         "--db",
         "postgresql+psycopg://127.0.0.1:1/nowhere",
     )
-    _assert_refused(result, "cannot reach the ledger", "127.0.0.1:1")
+    assert_refused(result, "cannot reach the ledger", "127.0.0.1:1")
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
@@ -75,8 +68,8 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", port))
         holder.listen()
-        result = _run("serve", "--config", str(config), "--data-dir", str(tmp_path))
-    _assert_refused(result, f"127.0.0.1:{port}")
+        result = run_fixvenue("serve", "--config", str(config), "--data-dir", str(tmp_path))
+    assert_refused(result, f"127.0.0.1:{port}")
 
 
 def test_serve_with_a_data_dictionary_quickfix_cannot_read_says_so_in_one_line(
@@ -87,19 +80,21 @@ def test_serve_with_a_data_dictionary_quickfix_cannot_read_says_so_in_one_line(
     config = write_config(
         tmp_path, fix_port=free_port(), replace={str(REPO / "fix_specs" / "FIX42.xml"): str(broken)}
     )
-    result = _run("serve", "--config", str(config), "--data-dir", str(tmp_path))
-    _assert_refused(result, "FIX.4.2 data dictionary", "broken.xml")
+    result = run_fixvenue("serve", "--config", str(config), "--data-dir", str(tmp_path))
+    assert_refused(result, "FIX.4.2 data dictionary", "broken.xml")
 
 
 def test_an_unknown_option_is_bad_usage() -> None:
-    assert _run("serve", "--no-such-option").returncode == 2
+    assert run_fixvenue("serve", "--no-such-option").returncode == 2
 
 
 def test_db_upgrade_creates_the_ledger_schema(tmp_path: Path, database_url: str) -> None:
     config = write_config(tmp_path, fix_port=free_port())
-    result = _run("db", "upgrade", "--config", str(config), "--db", database_url)
+    result = run_fixvenue("db", "upgrade", "--config", str(config), "--db", database_url)
     assert result.returncode == 0, result.stderr
-    assert _run("db", "upgrade", "--config", str(config), "--db", database_url).returncode == 0
+    assert (
+        run_fixvenue("db", "upgrade", "--config", str(config), "--db", database_url).returncode == 0
+    )
     engine = create_engine(database_url)
     try:
         tables = set(inspect(engine).get_table_names())
@@ -110,22 +105,29 @@ def test_db_upgrade_creates_the_ledger_schema(tmp_path: Path, database_url: str)
 
 def test_an_operator_command_without_a_running_venue_says_so_in_one_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, fix_port=free_port())
-    for arguments in (("kill", "BRK1-A"), ("risk", "show", "BRK1-A"), ("halt", "ACME")):
-        _assert_refused(
-            _run(*arguments, "--config", str(config)), "the venue is not running or not reachable"
+    for arguments in (
+        ("kill", "BRK1-A"),
+        ("risk", "show", "BRK1-A"),
+        ("halt", "ACME"),
+        ("sessions", "list"),
+        ("audit", "log"),
+    ):
+        assert_refused(
+            run_fixvenue(*arguments, "--config", str(config)),
+            "the venue is not running or not reachable",
         )
 
 
 def test_the_admin_endpoint_refuses_a_wrong_token_and_the_cli_says_so(venue: Venue) -> None:
-    result = subprocess.run(
-        fixvenue_command("risk", "show", "BRK1-A", "--config", str(venue.config_path)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run_fixvenue(
+        "risk",
+        "show",
+        "BRK1-A",
+        "--config",
+        str(venue.config_path),
         env={**os.environ, "FIXVENUE_ADMIN_TOKEN": "not-the-token"},
     )
-    _assert_refused(result, "refused the admin token")
+    assert_refused(result, "refused the admin token")
     endpoint = _admin_address(venue.config_path)
     for headers in ({}, {"Authorization": "Bearer not-the-token"}):
         request = urllib.request.Request(f"{endpoint}/risk/BRK1-A", headers=headers)
@@ -137,37 +139,42 @@ def test_the_admin_endpoint_refuses_a_wrong_token_and_the_cli_says_so(venue: Ven
 
 def test_operator_commands_refuse_unknown_names_and_bad_values(venue: Venue) -> None:
     config = ("--config", str(venue.config_path))
-    _assert_refused(_run("kill", "NOPE", *config), "unknown account NOPE")
-    _assert_refused(_run("kill", "--firm", "NOPE", *config), "unknown firm NOPE")
-    _assert_refused(_run("risk", "show", "NOPE", *config), "unknown account NOPE")
-    _assert_refused(_run("halt", "NOPE", *config), "unknown symbol NOPE")
-    _assert_refused(
-        _run("risk", "set", "BRK1-A", "--credit-limit", "1.0000001", *config),
+    assert_refused(run_fixvenue("kill", "NOPE", *config), "unknown account NOPE")
+    assert_refused(run_fixvenue("kill", "--firm", "NOPE", *config), "unknown firm NOPE")
+    assert_refused(run_fixvenue("risk", "show", "NOPE", *config), "unknown account NOPE")
+    assert_refused(run_fixvenue("halt", "NOPE", *config), "unknown symbol NOPE")
+    assert_refused(
+        run_fixvenue("risk", "set", "BRK1-A", "--credit-limit", "1.0000001", *config),
         "credit_limit: expected at most six decimals",
     )
-    _assert_refused(_run("risk", "set", "BRK1-A", "--collar-pct", "100", *config), "collar_pct")
-    _assert_refused(
-        _run("risk", "set", "BRK1-A", "--restricted-symbols", "ACME,NOPE", *config),
+    assert_refused(
+        run_fixvenue("risk", "set", "BRK1-A", "--collar-pct", "100", *config), "collar_pct"
+    )
+    assert_refused(
+        run_fixvenue("risk", "set", "BRK1-A", "--restricted-symbols", "ACME,NOPE", *config),
         "unknown symbol NOPE",
     )
-    _assert_refused(
-        _run("kill", "BRK1-A", "--reason", "x\x01y", *config), "reason must be printable ASCII"
+    assert_refused(
+        run_fixvenue("kill", "BRK1-A", "--reason", "x\x01y", *config),
+        "reason must be printable ASCII",
     )
     # Names travel percent-encoded: a "?" or "#" in one cannot make it name another.
-    _assert_refused(_run("risk", "show", "BRK1-B?typo", *config), "unknown account BRK1-B?typo")
-    _assert_refused(_run("halt", "EURX#oops", *config), "unknown symbol EURX#oops")
-    _assert_refused(_run("risk", "show", "BRK1 A", *config), "unknown account BRK1 A")
-    assert _run("kill", *config).returncode == 2  # no scope named
-    assert _run("kill", "BRK1-A", "--firm", "BRK1", *config).returncode == 2
-    assert _run("risk", "set", "BRK1-A", *config).returncode == 2  # no limit named
+    assert_refused(
+        run_fixvenue("risk", "show", "BRK1-B?typo", *config), "unknown account BRK1-B?typo"
+    )
+    assert_refused(run_fixvenue("halt", "EURX#oops", *config), "unknown symbol EURX#oops")
+    assert_refused(run_fixvenue("risk", "show", "BRK1 A", *config), "unknown account BRK1 A")
+    assert run_fixvenue("kill", *config).returncode == 2  # no scope named
+    assert run_fixvenue("kill", "BRK1-A", "--firm", "BRK1", *config).returncode == 2
+    assert run_fixvenue("risk", "set", "BRK1-A", *config).returncode == 2  # no limit named
 
 
 def test_halt_and_resume_answer_in_json(venue: Venue) -> None:
     config = ("--config", str(venue.config_path))
-    halted = _run("halt", "ACME", "--reason", "news", "--json", *config)
+    halted = run_fixvenue("halt", "ACME", "--reason", "news", "--json", *config)
     assert halted.returncode == 0, halted.stderr
     assert json.loads(halted.stdout) == {"symbol": "ACME", "phase": "halted"}
-    resumed = _run("resume", "ACME", *config)
+    resumed = run_fixvenue("resume", "ACME", *config)
     assert (resumed.returncode, resumed.stdout.strip()) == (0, "ACME is open")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,18 +29,49 @@ def _raw(msg_type: str, sender: str, sequence: int, fields: dict[int, str | int]
     return encoded
 
 
-def _raw_logon(port: int, sender: str) -> bytes:
+def _raw_logon(port: int, sender: str, source: str = "127.0.0.1") -> bytes:
+    """Everything the venue answers a Logon with, until the first message or the end."""
     logon = _raw("A", sender, 1, {98: 0, 108: 30, 141: "Y"})
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+    parser = simplefix.FixParser()
+    with socket.create_connection(
+        ("127.0.0.1", port), timeout=5, source_address=(source, 0)
+    ) as connection:
         connection.sendall(logon)
         received = b""
         while chunk := connection.recv(4096):
             received += chunk
+            parser.append_buffer(chunk)
+            if parser.get_message() is not None:
+                break
         return received
 
 
 def test_a_logon_from_an_unknown_compid_is_dropped_without_an_answer(venue: Venue) -> None:
     assert _raw_logon(venue.port, "INTRUDER") == b""
+
+
+def test_a_venue_on_loopback_drops_a_logon_from_any_other_address(venue: Venue) -> None:
+    # QuickFIX listens on every interface; 127.0.0.2 stands for a host elsewhere.
+    assert _raw_logon(venue.port, "BROKER4", source="127.0.0.2") == b""
+    assert b"\x0135=A\x01" in _raw_logon(venue.port, "BROKER4")
+
+
+def test_in_a_container_the_venue_takes_fix_and_metrics_from_any_address(
+    tmp_path: Path, database_url: str
+) -> None:
+    # The image sets these, so that brokers and Prometheus reach the venue from outside.
+    venue = Venue(tmp_path, database_url).start(
+        environment_extra={"FIXVENUE_FIX_HOST": "0.0.0.0", "FIXVENUE_METRICS_HOST": "0.0.0.0"}
+    )
+    try:
+        assert b"\x0135=A\x01" in _raw_logon(venue.port, "BROKER4", source="127.0.0.2")
+        metrics_port = tomllib.loads(venue.config_path.read_text())["metrics"]["port"]
+        # Listening on every address: 127.0.0.2 reaches it, as it would not on 127.0.0.1.
+        with socket.create_connection(("127.0.0.2", metrics_port), timeout=5) as connection:
+            connection.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+            assert connection.recv(64).startswith(b"HTTP/1.0 200")
+    finally:
+        venue.ensure_stopped()
 
 
 def test_a_garbled_frame_is_dropped_and_the_session_carries_on(venue: Venue) -> None:

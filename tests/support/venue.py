@@ -60,15 +60,33 @@ def fixvenue_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "fixvenue.cli", *arguments]
 
 
-def operator_command(venue: Venue, *arguments: str) -> str:
-    """Runs a `fixvenue` operator command against the venue; it must succeed. Its output."""
-    result = subprocess.run(
-        fixvenue_command(*arguments, "--config", str(venue.config_path)),
+def run_fixvenue(
+    *arguments: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Runs `fixvenue` as an operator would, whatever its outcome."""
+    return subprocess.run(
+        fixvenue_command(*arguments),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
+        env=env,
     )
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """Exit 1 with one line on stderr, no traceback, saying each of the fragments."""
+    assert result.returncode == 1, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fixvenue: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def operator_command(venue: Venue, *arguments: str) -> str:
+    """Runs a `fixvenue` operator command against the venue; it must succeed. Its output."""
+    result = run_fixvenue(*arguments, "--config", str(venue.config_path))
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -86,9 +104,15 @@ class Venue:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self, *, fail_point: str | None = None, wait: bool = True) -> Venue:
+    def start(
+        self,
+        *,
+        fail_point: str | None = None,
+        wait: bool = True,
+        environment_extra: dict[str, str] | None = None,
+    ) -> Venue:
         assert self.process is None or self.process.poll() is not None
-        environment = dict(os.environ)
+        environment = dict(os.environ) | (environment_extra or {})
         environment.pop("FIXVENUE_FAIL_POINT", None)
         if fail_point:
             environment["FIXVENUE_FAIL_POINT"] = fail_point

@@ -32,6 +32,7 @@ from fixvenue.domain.events import (
     OrderStatusReported,
     OrderTriggered,
     RiskLimitsChanged,
+    SessionControlled,
     TradingPhaseChanged,
 )
 from fixvenue.domain.risk import MONEY_SCALE
@@ -309,6 +310,7 @@ E = TypeVar(
     TradingPhaseChanged,
     RiskLimitsChanged,
     KillSwitchChanged,
+    SessionControlled,
 )
 
 

@@ -43,3 +43,21 @@ def test_each_session_validates_with_its_own_versions_dictionary() -> None:
     assert lines[broker1 + 1] == "DataDictionary=/d/FIX44.xml"
     assert lines[broker3 + 1] == "DataDictionary=/d/FIX42.xml"
     assert "UseDataDictionary=Y" in lines
+
+
+def test_a_venue_configured_on_loopback_lets_only_loopback_peers_log_on() -> None:
+    # QuickFIX binds every interface whatever SocketAcceptHost says.
+    assert "AllowedRemoteAddresses=127.0.0.1" in _settings()
+
+
+def test_a_venue_configured_on_every_interface_lets_any_peer_log_on() -> None:
+    lines = acceptor_settings(
+        comp_id="FIXVENUE",
+        host="0.0.0.0",
+        port=9878,
+        data_dictionaries={},
+        store_dir=Path("/data/store"),
+        log_dir=Path("/data/log"),
+        sessions=[],
+    ).splitlines()
+    assert not [line for line in lines if line.startswith("AllowedRemoteAddresses")]

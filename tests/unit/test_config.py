@@ -1,4 +1,4 @@
-"""The configuration's risk section: limits read exactly, bad values refused in one line."""
+"""The configuration's risk and admin sections: read exactly, bad values refused in one line."""
 
 from __future__ import annotations
 
@@ -59,3 +59,35 @@ def test_a_bad_risk_value_is_refused_naming_the_key(
 ) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         _load(tmp_path, {old: new})
+
+
+# The configuration's commented-out example of named tokens.
+_EXAMPLE_TOKENS = '# [admin.tokens]\n# alice = "a-long-random-secret"'
+
+
+def test_named_admin_tokens_are_read_by_name(tmp_path: Path) -> None:
+    config = load(
+        write_config(
+            tmp_path,
+            fix_port=9878,
+            replace={_EXAMPLE_TOKENS: '[admin.tokens]\nalice = "a1"\nbob = "b2"'},
+        )
+    )
+    assert config.admin.token == "demo-admin-token"
+    assert config.admin.named_tokens == {"alice": "a1", "bob": "b2"}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "message"),
+    [
+        ('alice = "same"\nbob = "same"', "two names share a token"),
+        ('admin = "other"', "'admin' is the name of admin.token"),
+        ('alice = ""', "admin.tokens.alice: expected a non-empty string"),
+        ('"al\\u0001ice" = "x"', "printable ASCII"),
+    ],
+)
+def test_ambiguous_or_empty_admin_tokens_are_refused(
+    tmp_path: Path, tokens: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _load(tmp_path, {_EXAMPLE_TOKENS: "[admin.tokens]\n" + tokens})

@@ -6,7 +6,13 @@ from typing import get_args
 
 import pytest
 
-from fixvenue.domain.commands import CancelAllOrders, Command, PlaceOrder, RequestOrderStatus
+from fixvenue.domain.commands import (
+    CancelAllOrders,
+    Command,
+    ControlSession,
+    PlaceOrder,
+    RequestOrderStatus,
+)
 from fixvenue.domain.events import (
     CancelRejected,
     Fill,
@@ -18,6 +24,7 @@ from fixvenue.domain.events import (
     OrderSnapshot,
     OrderStatusReported,
     OrderTerms,
+    SessionControlled,
     event_order_id,
 )
 from fixvenue.domain.values import (
@@ -30,6 +37,7 @@ from fixvenue.domain.values import (
     OrderStatus,
     OrderType,
     Rejection,
+    SessionAction,
     Side,
     TimeInForce,
 )
@@ -779,6 +787,25 @@ def test_a_reset_of_session_sequence_produces_no_events_but_consumes_a_sequence(
     assert core.last_sequence == 1
     accepted = single(core.apply(sequenced(2, place("B", BUY, 1, 100))), OrderAccepted)
     assert accepted.event_id == 1
+
+
+def test_an_operators_enable_or_disable_of_a_session_is_kept_and_reported() -> None:
+    driver = Driver.fresh()
+    disable = ControlSession(session=S1, action=SessionAction.DISABLE, reason="asked")
+    controlled = single(driver.send(disable), SessionControlled)
+    assert (controlled.session, controlled.action, controlled.reason) == (
+        S1,
+        SessionAction.DISABLE,
+        "asked",
+    )
+    assert driver.core.sessions_enabled == {S1: False}
+    for action in (SessionAction.LOGOUT, SessionAction.RESET_SEQUENCE):
+        single(
+            driver.send(ControlSession(session=S1, action=action, reason="r")), SessionControlled
+        )
+    assert driver.core.sessions_enabled == {S1: False}  # neither changes whether it may log on
+    driver.send(ControlSession(session=S1, action=SessionAction.ENABLE, reason="done"))
+    assert driver.core.sessions_enabled == {S1: True}
 
 
 @pytest.mark.parametrize("first", [0, 2, -1, 10])

@@ -15,6 +15,8 @@
                            cancels the open orders that match every filter given
     GET  /book/SYMBOL?depth=N   the best N price levels of each side (10 if not given)
 
+and the session requests (admin/sessions.py) and the audit log (admin/audit.py).
+
 Amounts of money are decimal strings, exact; percentages too.
 """
 
@@ -23,10 +25,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from fixvenue.admin.audit import AuditTrail, audit_day, audit_view
+from fixvenue.admin.errors import bad_request, not_found
+from fixvenue.admin.sessions import SessionDirectory, SessionRequests
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import (
     OperatorCancel,
@@ -54,21 +58,6 @@ if TYPE_CHECKING:
     from fixvenue.admin.server import Sequencer
 
 
-class AdminError(Exception):
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _bad(message: str) -> AdminError:
-    return AdminError(HTTPStatus.BAD_REQUEST, message)
-
-
-def _not_found(message: str) -> AdminError:
-    return AdminError(HTTPStatus.NOT_FOUND, message)
-
-
 # The JSON names of the limits (as the CLI's options say them) and their domain names.
 LIMIT_NAMES = {
     "max_order_qty": "max_order_quantity",
@@ -85,13 +74,16 @@ _COUNTS = {"max_order_qty", "max_open_orders", "max_orders_per_day", "max_positi
 
 
 class Routes:
-    def __init__(self, sequencer: Sequencer) -> None:
+    def __init__(self, sequencer: Sequencer, sessions: SessionDirectory, audit: AuditTrail) -> None:
         self._sequencer = sequencer
+        self._sessions = SessionRequests(sequencer, sessions)
+        self._audit = audit
 
     def handle(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         # Names travel percent-encoded, so that "?" or "#" in one cannot name another.
         address = urlsplit(path)
         parts = [unquote(part) for part in address.path.split("/") if part]
+        query = {key: values[-1] for key, values in parse_qs(address.query).items()}
         match method, parts:
             case "POST", ["kill" | "unkill" as action]:
                 return self._kill_switch(body, engaged=action == "kill")
@@ -104,15 +96,21 @@ class Routes:
             case "POST", ["cancel"]:
                 return self._cancel(body)
             case "GET", ["book", symbol]:
-                depth = _depth(parse_qs(address.query).get("depth", [str(BOOK_DEPTH)])[-1])
+                depth = _depth(query.get("depth", str(BOOK_DEPTH)))
                 return self._sequencer.query(lambda core: _book_view(core, symbol, depth))
-        raise _not_found(f"no admin request {method} {path}")
+            case "GET", ["sessions"]:
+                return self._sessions.listing()
+            case "POST", ["sessions", name, action]:
+                return self._sessions.act(name, action, _text(body, "reason", "operator request"))
+            case "GET", ["audit"]:
+                return audit_view(self._audit.entries(audit_day(query.get("date"))))
+        raise not_found(f"no admin request {method} {path}")
 
     def _kill_switch(self, body: dict[str, Any], *, engaged: bool) -> dict[str, Any]:
         try:
             scope = KillScope(body.get("scope", "account"))
         except ValueError:
-            raise _bad("scope must be account, firm or session") from None
+            raise bad_request("scope must be account, firm or session") from None
         name = _text(body, "name")
         self._sequencer.query(lambda core: _check_name(core, scope, name))
         reason = _text(body, "reason", "operator request")
@@ -135,7 +133,7 @@ class Routes:
             lambda core: sorted(set(changes.restricted_symbols or ()) - set(core.instruments))
         )
         if unknown:
-            raise _not_found(f"unknown symbol {unknown[0]}")
+            raise not_found(f"unknown symbol {unknown[0]}")
         events = self._sequencer.execute(SetRiskLimits(account=account, changes=changes))
         changed = events[0]
         assert isinstance(changed, RiskLimitsChanged), events
@@ -144,7 +142,7 @@ class Routes:
     def _cancel(self, body: dict[str, Any]) -> dict[str, Any]:
         filters = {key: body.get(key) for key in ("account", "session", "symbol")}
         if not any(filters.values()):
-            raise _bad("name an account, a session or a symbol")
+            raise bad_request("name an account, a session or a symbol")
         for key, value in filters.items():
             if value is not None:
                 filters[key] = _text(body, key)
@@ -156,7 +154,7 @@ class Routes:
     def _phase(self, symbol: str, body: dict[str, Any], *, halted: bool) -> dict[str, Any]:
         known = self._sequencer.query(lambda core: symbol in core.instruments)
         if not known:
-            raise _not_found(f"unknown symbol {symbol}")
+            raise not_found(f"unknown symbol {symbol}")
         phase = TradingPhase.HALTED if halted else TradingPhase.OPEN
         reason = _text(body, "reason", "operator request")
         self._sequencer.execute(SetTradingPhase(symbol=symbol, phase=phase, reason=reason))
@@ -170,9 +168,9 @@ def _text(body: dict[str, Any], key: str, default: str | None = None) -> str:
     """A name or a reason: it may reach brokers in a report's Text, so printable ASCII."""
     value = body.get(key, default)
     if not isinstance(value, str) or not value:
-        raise _bad(f"{key} must be a non-empty string")
+        raise bad_request(f"{key} must be a non-empty string")
     if not (value.isascii() and value.isprintable()) or len(value) > TEXT_LENGTH_MAX:
-        raise _bad(f"{key} must be printable ASCII of at most {TEXT_LENGTH_MAX} characters")
+        raise bad_request(f"{key} must be printable ASCII of at most {TEXT_LENGTH_MAX} characters")
     return value
 
 
@@ -193,7 +191,7 @@ BOOK_DEPTH_MAX = 1_000
 
 def _depth(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= BOOK_DEPTH_MAX:
-        raise _bad(f"depth must be a whole number from 1 to {BOOK_DEPTH_MAX}")
+        raise bad_request(f"depth must be a whole number from 1 to {BOOK_DEPTH_MAX}")
     return int(value)
 
 
@@ -203,14 +201,14 @@ def _check_filters(core: TradingCore, filters: dict[str, Any]) -> None:
     if filters["session"] is not None:
         _check_name(core, KillScope.SESSION, filters["session"])
     if filters["symbol"] is not None and filters["symbol"] not in core.instruments:
-        raise _not_found(f"unknown symbol {filters['symbol']}")
+        raise not_found(f"unknown symbol {filters['symbol']}")
 
 
 def _book_view(core: TradingCore, symbol: str, depth: int) -> dict[str, Any]:
     """The book as `fixvenue book` shows it; runs on the sequencer thread."""
     instrument = core.instruments.get(symbol)
     if instrument is None:
-        raise _not_found(f"unknown symbol {symbol}")
+        raise not_found(f"unknown symbol {symbol}")
     book = core.books[symbol]
     last = core.last_trade_prices.get(symbol)
 
@@ -243,7 +241,7 @@ def _check_name(core: TradingCore, scope: KillScope, name: str) -> None:
     else:
         known = name in core.sessions
     if not known:
-        raise _not_found(f"unknown {scope.value} {name}")
+        raise not_found(f"unknown {scope.value} {name}")
 
 
 def _limit_changes(body: dict[str, Any]) -> RiskLimitChanges:
@@ -252,16 +250,16 @@ def _limit_changes(body: dict[str, Any]) -> RiskLimitChanges:
     limits = {key: value for key, value in body.items() if key != "reset"}
     unknown = sorted(set(limits) - set(LIMIT_NAMES))
     if unknown:
-        raise _bad(f"unknown limit {unknown[0]}")
+        raise bad_request(f"unknown limit {unknown[0]}")
     if reset == "all":
         reset = list(LIMIT_NAMES)
     if not isinstance(reset, list) or not all(key in LIMIT_NAMES for key in reset):
-        raise _bad(f'reset must be "all" or a list of limits: {", ".join(LIMIT_NAMES)}')
+        raise bad_request(f'reset must be "all" or a list of limits: {", ".join(LIMIT_NAMES)}')
     if not limits and not reset:
-        raise _bad("name at least one limit to change or reset")
+        raise bad_request("name at least one limit to change or reset")
     both = sorted(set(limits) & set(reset))
     if both:
-        raise _bad(f"{both[0]} is both set and reset")
+        raise bad_request(f"{both[0]} is both set and reset")
     given: dict[str, Any] = {
         LIMIT_NAMES[key]: _limit_value(key, value) for key, value in limits.items()
     }
@@ -271,21 +269,21 @@ def _limit_changes(body: dict[str, Any]) -> RiskLimitChanges:
 def _limit_value(key: str, value: Any) -> object:
     if key in _COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise _bad(f"{key} must be a whole number of at least 1")
+            raise bad_request(f"{key} must be a whole number of at least 1")
         return value
     if key == "restricted_symbols":
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            raise _bad(f"{key} must be a list of symbols")
+            raise bad_request(f"{key} must be a list of symbols")
         return tuple(sorted(set(value)))
     if not isinstance(value, str):
-        raise _bad(f'{key} must be a decimal number in a string, e.g. "10"')
+        raise bad_request(f'{key} must be a decimal number in a string, e.g. "10"')
     try:
         number = Decimal(value)
         return to_millionths(number) if key in _MONEY else percent_to_basis_points(number)
     except InvalidOperation:
-        raise _bad(f"{key}: {value!r} is not a decimal number") from None
+        raise bad_request(f"{key}: {value!r} is not a decimal number") from None
     except ValueError as error:
-        raise _bad(f"{key}: {error}") from None
+        raise bad_request(f"{key}: {error}") from None
 
 
 def limits_view(limits: RiskLimits | None) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ class ConfigError(Exception):
 
 
 BEGIN_STRINGS = ("FIX.4.4", "FIX.4.2")
+TOKEN_NAME_LENGTH_MAX = 64  # the audit log's column
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,10 +48,16 @@ class Endpoint:
     port: int
 
 
+# The name the audit log gives whoever uses `admin.token` (or FIXVENUE_ADMIN_TOKEN).
+MAIN_TOKEN_NAME = "admin"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdminConfig:
     endpoint: Endpoint
-    token: str
+    token: str  # the CLI's token; may instead come from FIXVENUE_ADMIN_TOKEN
+    # More tokens, each named for who holds it: the audit log says who made each request.
+    named_tokens: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +171,26 @@ class _Reader:
             port=self.integer(table["port"], f"{where}.port"),
         )
 
+    def named_tokens(self, data: Any) -> dict[str, str]:
+        if not isinstance(data, dict):
+            raise self.fail("admin.tokens", "expected a table of name = token")
+        tokens = {}
+        for name, token in data.items():
+            where = f"admin.tokens.{name}"
+            if name == MAIN_TOKEN_NAME:
+                raise self.fail(where, f"{name!r} is the name of admin.token")
+            if not (name.isascii() and name.isprintable()) or len(name) > TOKEN_NAME_LENGTH_MAX:
+                raise self.fail(
+                    where,
+                    f"a name is printable ASCII of at most {TOKEN_NAME_LENGTH_MAX} characters",
+                )
+            tokens[name] = self.string(token, where)
+        if len(set(tokens.values())) < len(tokens):
+            raise self.fail(
+                "admin.tokens", "two names share a token: the audit log could not tell them apart"
+            )
+        return tokens
+
     def venue(self, data: dict[str, Any]) -> VenueConfig:
         top = self.table(
             data,
@@ -187,7 +214,9 @@ class _Reader:
             {"host", "port", "data_dictionaries"},
             {"host", "port", "data_dictionaries"},
         )
-        admin = self.table(top["admin"], "admin", {"host", "port", "token"}, {"host", "port"})
+        admin = self.table(
+            top["admin"], "admin", {"host", "port", "token", "tokens"}, {"host", "port"}
+        )
         instruments = self.instruments(top["instruments"])
         sessions = self.sessions(top["sessions"])
         default_risk, account_risk = self.risk(top["risk"], sessions, instruments)
@@ -205,6 +234,7 @@ class _Reader:
                 endpoint=self.endpoint({"host": admin["host"], "port": admin["port"]}, "admin"),
                 # The token may instead come from FIXVENUE_ADMIN_TOKEN at the admin edge.
                 token=self.string(admin["token"], "admin.token") if "token" in admin else "",
+                named_tokens=self.named_tokens(admin.get("tokens", {})),
             ),
             instruments=instruments,
             sessions=sessions,

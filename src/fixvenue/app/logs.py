@@ -1,9 +1,9 @@
 """The venue's log: a line per event that matters, as text or as JSON.
 
 Every report the sender sends is logged with its session and ClOrdID: refusals and
-venue-wide changes (halts, kill switches, risk limits) at INFO, the ordinary flow of
-orders, fills and cancels at DEBUG, so that a venue under load does not spend itself on
-its log unless asked to.
+venue-wide changes (halts, kill switches, risk limits, operators' session actions) at INFO,
+the ordinary flow of orders, fills and cancels at DEBUG, so that a venue under load does
+not spend itself on its log unless asked to.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from fixvenue.domain.events import (
     OrderRejected,
     OrderStatusReported,
     RiskLimitsChanged,
+    SessionControlled,
     TradingPhaseChanged,
+    VenueEvent,
 )
 
 events_log = logging.getLogger("fixvenue.events")
@@ -72,11 +74,7 @@ def log_events(events: list[Event]) -> None:
     for event in events:
         notable = isinstance(
             event,
-            OrderRejected
-            | CancelRejected
-            | TradingPhaseChanged
-            | KillSwitchChanged
-            | RiskLimitsChanged,
+            OrderRejected | CancelRejected | VenueEvent,
         ) or (isinstance(event, MassCancelReported) and event.reject_reason is not None)
         if notable or debug:
             _log_event(event, logging.INFO if notable else logging.DEBUG)
@@ -86,7 +84,9 @@ def _log_event(event: Event, level: int) -> None:
     context: dict[str, Any] = {"event_id": event.event_id}
     if isinstance(event, CancelRejected | MassCancelReported | OrderStatusReported):
         context |= {"session": event.session, "client_order_id": event.client_order_id}
-    elif not isinstance(event, TradingPhaseChanged | KillSwitchChanged | RiskLimitsChanged):
+    elif isinstance(event, SessionControlled):
+        context |= {"session": event.session}
+    elif not isinstance(event, VenueEvent):
         order = event.order
         context |= {
             "session": order.session,
@@ -110,5 +110,7 @@ def _describe(event: Event) -> str:
         view = limits_view(event.limits)
         shown = "none" if view is None else " ".join(f"{k}={v}" for k, v in view.items())
         return f"risk limits of {event.account or 'the default'} are now: {shown}"
+    if isinstance(event, SessionControlled):
+        return f"operator {event.action.value} of session {event.session}: {event.reason}"
     text = getattr(event, "text", None)
     return type(event).__name__ + (f": {text}" if text else "")

@@ -18,9 +18,11 @@ from wsgiref.simple_server import WSGIServer
 import quickfix
 from prometheus_client import start_http_server
 
-from fixvenue.admin.requests import AdminError
-from fixvenue.admin.server import AdminServer
-from fixvenue.app.config import VenueConfig
+from fixvenue.admin.audit import AuditTrail
+from fixvenue.admin.errors import AdminError
+from fixvenue.admin.server import AdminServer, Sequencer
+from fixvenue.admin.sessions import SessionDirectory
+from fixvenue.app.config import MAIN_TOKEN_NAME, VenueConfig
 from fixvenue.app.faults import FailPoints
 from fixvenue.app.ledger_setup import describe, open_for_serving
 from fixvenue.app.memory import freeze_startup_state, tune_garbage_collector
@@ -30,10 +32,12 @@ from fixvenue.domain.commands import CancelOnDisconnect, Command, ReceivedComman
 from fixvenue.domain.events import Event
 from fixvenue.fix.application import VenueApplication
 from fixvenue.fix.dispatch import Dispatcher
+from fixvenue.fix.operator import SessionOperator
 from fixvenue.fix.outbound import Renderer
 from fixvenue.fix.sessions import SessionRegistry
 from fixvenue.fix.settings import AcceptorSession, acceptor_settings
 from fixvenue.ledger import codec
+from fixvenue.ledger.audit import AuditLog
 from fixvenue.ledger.reader import LedgerReader
 from fixvenue.ledger.writer import LedgerWriter
 from fixvenue.metrics.venue import VenueMetrics
@@ -122,6 +126,9 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     freeze_startup_state()
     instruments = {i.symbol: i for i in config.instruments}
     registry = SessionRegistry(config.comp_id, config.sessions)
+    for target, enabled in core.sessions_enabled.items():
+        if target in registry:  # an operator's enable or disable outlasts the configuration's
+            registry[target].enabled = enabled
     metrics = VenueMetrics()
     dispatcher = Dispatcher(registry, Renderer(instruments))
     pipeline = Pipeline(
@@ -169,7 +176,12 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     # Both serve from here on; their requests wait in the inbound queue until the
     # sequencer starts.
     servers = [
-        _admin_server(config, pipeline),
+        _admin_server(
+            config,
+            sequencer=_PipelineSequencer(pipeline),
+            sessions=SessionOperator(registry, application, log_dir),
+            audit=AuditLog(engine, clock_us),
+        ),
         _metrics_server(config, metrics, pipeline, application),
     ]
     pipeline.start()
@@ -279,11 +291,27 @@ def _metrics_server(
     return server
 
 
-def _admin_server(config: VenueConfig, pipeline: Pipeline) -> AdminServer:
-    endpoint = config.admin.endpoint
-    token = admin_token(config)
-    if not token:
+def admin_tokens(config: VenueConfig) -> dict[str, str]:
+    """Every admin token the venue takes, by the name the audit log gives its holder."""
+    tokens = dict(config.admin.named_tokens)
+    main_token = admin_token(config)
+    if main_token:
+        if main_token in tokens.values():
+            raise StartupError(
+                "the admin token is also one of admin.tokens: the audit log could not tell "
+                "their holders apart"
+            )
+        tokens[MAIN_TOKEN_NAME] = main_token
+    if not tokens:
         raise StartupError("no admin token: set admin.token in the config or FIXVENUE_ADMIN_TOKEN")
+    return tokens
+
+
+def _admin_server(
+    config: VenueConfig, *, sequencer: Sequencer, sessions: SessionDirectory, audit: AuditTrail
+) -> AdminServer:
+    endpoint = config.admin.endpoint
+    tokens = admin_tokens(config)
     try:
         loopback = ipaddress.ip_address(socket.gethostbyname(endpoint.host)).is_loopback
     except (OSError, ValueError):
@@ -291,7 +319,14 @@ def _admin_server(config: VenueConfig, pipeline: Pipeline) -> AdminServer:
     if not loopback:
         raise StartupError(f"the admin endpoint must listen on loopback, not {endpoint.host}")
     try:
-        server = AdminServer(endpoint.host, endpoint.port, token, _PipelineSequencer(pipeline))
+        server = AdminServer(
+            endpoint.host,
+            endpoint.port,
+            tokens=tokens,
+            sequencer=sequencer,
+            sessions=sessions,
+            audit=audit,
+        )
     except OSError as error:
         raise StartupError(
             f"cannot listen for admin requests on {endpoint.host}:{endpoint.port}: {error.strerror}"

@@ -6,9 +6,10 @@ import http.client
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
-from fixvenue.app.config import VenueConfig
+from fixvenue.app.config import VenueConfig, load
 from fixvenue.app.venue import admin_token
 
 TIMEOUT_SECONDS = 30.0
@@ -53,6 +54,10 @@ class AdminClient:
             raise AdminRefusedError(
                 f"the venue is not running or not reachable at {self._base}: {reason}"
             ) from None
+
+
+def client_for(config_path: Path) -> AdminClient:
+    return AdminClient(load(config_path))
 
 
 def _refusal(error: urllib.error.HTTPError) -> str:

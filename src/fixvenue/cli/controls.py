@@ -3,7 +3,6 @@ limits, trading halts, cancels and the book."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -11,17 +10,14 @@ from urllib.parse import quote
 import click
 
 from fixvenue.admin.requests import LIMIT_NAMES
-from fixvenue.app import config as venue_config
-from fixvenue.cli.admin_client import AdminClient
-from fixvenue.cli.options import config_option, json_option, one_line_errors
-
-
-def _client(config_path: Path) -> AdminClient:
-    return AdminClient(venue_config.load(config_path))
-
-
-def _show(answer: dict[str, Any], as_json: bool, human: str) -> None:
-    click.echo(json.dumps(answer, indent=2) if as_json else human)
+from fixvenue.cli.admin_client import client_for
+from fixvenue.cli.options import (
+    config_option,
+    json_option,
+    one_line_errors,
+    reason_command,
+    show,
+)
 
 
 def _scope(account: str | None, firm: str | None, session: str | None) -> tuple[str, str]:
@@ -63,7 +59,7 @@ def _kill_switch_command(name: str, engaged: bool) -> click.Command:
         as_json: bool,
     ) -> None:
         scope, target = _scope(account, firm, session)
-        answer = _client(config_path).post(
+        answer = client_for(config_path).post(
             f"/{name}", {"scope": scope, "name": target, "reason": reason}
         )
         if engaged:
@@ -73,29 +69,21 @@ def _kill_switch_command(name: str, engaged: bool) -> click.Command:
             )
         else:
             human = f"kill switch released for {scope} {target}"
-        _show(answer, as_json, human)
+        show(answer, as_json, human)
 
     return command
 
 
 def _phase_command(name: str, halted: bool) -> click.Command:
-    help_text = (
-        "Halt trading in SYMBOL: new orders and replaces refused, cancels accepted."
+    return reason_command(
+        name,
+        help_text="Halt trading in SYMBOL: new orders and replaces refused, cancels accepted."
         if halted
-        else "Resume trading in SYMBOL."
+        else "Resume trading in SYMBOL.",
+        argument="symbol",
+        path=lambda symbol: f"/{name}/{symbol}",
+        describe=lambda symbol, answer: f"{symbol} is {answer['phase']}",
     )
-
-    @click.command(name, help=help_text)
-    @click.argument("symbol")
-    @click.option("--reason", default="operator request", show_default=True)
-    @config_option
-    @json_option
-    @one_line_errors
-    def command(symbol: str, reason: str, config_path: Path, as_json: bool) -> None:
-        answer = _client(config_path).post(f"/{name}/{quote(symbol, safe='')}", {"reason": reason})
-        _show(answer, as_json, f"{symbol} is {answer['phase']}")
-
-    return command
 
 
 @click.command("cancel")
@@ -120,9 +108,9 @@ def cancel_command(
     given = {key: value for key, value in filters.items() if value is not None}
     if not given:
         raise click.UsageError("name --account, --session or --symbol")
-    answer = _client(config_path).post("/cancel", {**given, "reason": reason})
+    answer = client_for(config_path).post("/cancel", {**given, "reason": reason})
     scope = ", ".join(f"{key} {value}" for key, value in given.items())
-    _show(answer, as_json, f"{answer['cancelled']} open orders cancelled ({scope})")
+    show(answer, as_json, f"{answer['cancelled']} open orders cancelled ({scope})")
 
 
 @click.command("book")
@@ -133,8 +121,8 @@ def cancel_command(
 @one_line_errors
 def book_command(symbol: str, depth: int, config_path: Path, as_json: bool) -> None:
     """The best DEPTH price levels of each side of SYMBOL's book."""
-    answer = _client(config_path).get(f"/book/{quote(symbol, safe='')}?depth={depth}")
-    _show(answer, as_json, _book_table(answer))
+    answer = client_for(config_path).get(f"/book/{quote(symbol, safe='')}?depth={depth}")
+    show(answer, as_json, _book_table(answer))
 
 
 def _book_table(answer: dict[str, Any]) -> str:
@@ -163,10 +151,10 @@ def risk_group() -> None:
 @config_option
 @json_option
 @one_line_errors
-def risk_show(account: str, config_path: Path, as_json: bool) -> None:
+def riskshow(account: str, config_path: Path, as_json: bool) -> None:
     """The account's limits, kill switches, open orders, notional and positions."""
-    answer = _client(config_path).get(f"/risk/{quote(account, safe='')}")
-    _show(answer, as_json, _risk_table(answer))
+    answer = client_for(config_path).get(f"/risk/{quote(account, safe='')}")
+    show(answer, as_json, _risk_table(answer))
 
 
 @risk_group.command("set")
@@ -209,8 +197,8 @@ def risk_set(
         body["reset"] = "all" if "all" in reset else list(reset)
     if not body:
         raise click.UsageError("name at least one limit to change or reset")
-    answer = _client(config_path).post(f"/risk/{quote(account, safe='')}", body)
-    _show(answer, as_json, _limits_lines(answer["limits"]))
+    answer = client_for(config_path).post(f"/risk/{quote(account, safe='')}", body)
+    show(answer, as_json, _limits_lines(answer["limits"]))
 
 
 def _limits_lines(limits: dict[str, Any] | None, overridden: list[str] | None = None) -> str:

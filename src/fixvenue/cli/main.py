@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from fixvenue.app import config as venue_config
 from fixvenue.app import ledger_setup, logs
 from fixvenue.app.venue import StartupError, serve
-from fixvenue.cli import controls
+from fixvenue.cli import controls, sessions
 from fixvenue.cli.options import config_option, one_line_errors
 
 
@@ -61,10 +62,35 @@ def main(log_level: str, log_format: str) -> None:
 @config_option
 @db_option
 @data_dir_option
+@click.option(
+    "--fix-host",
+    envvar="FIXVENUE_FIX_HOST",
+    metavar="HOST",
+    help="Take FIX connections from this address's network rather than the config's "
+    "(0.0.0.0: from anywhere, as in a container); $FIXVENUE_FIX_HOST.",
+)
+@click.option(
+    "--metrics-host",
+    envvar="FIXVENUE_METRICS_HOST",
+    metavar="HOST",
+    help="Serve metrics on this address rather than the config's; $FIXVENUE_METRICS_HOST.",
+)
 @one_line_errors
-def serve_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
+def serve_command(
+    config_path: Path,
+    database: str | None,
+    data_dir: Path | None,
+    fix_host: str | None,
+    metrics_host: str | None,
+) -> None:
     """Run the venue: FIX acceptor, matching, ledger. SIGTERM or SIGINT stops it cleanly."""
     config, directory, url = _resolve(config_path, database, data_dir)
+    if fix_host:
+        config = dataclasses.replace(config, fix=dataclasses.replace(config.fix, host=fix_host))
+    if metrics_host:
+        config = dataclasses.replace(
+            config, metrics=dataclasses.replace(config.metrics, host=metrics_host)
+        )
     serve(config, url, directory)
 
 
@@ -89,5 +115,5 @@ def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path |
     click.echo(f"ledger at {ledger_setup.describe(url)} is at the current schema")
 
 
-for command in controls.COMMANDS:
+for command in (*controls.COMMANDS, sessions.sessions_group, sessions.audit_group):
     main.add_command(command)

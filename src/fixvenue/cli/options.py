@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
 
 from fixvenue.app import config as venue_config
 from fixvenue.app.venue import StartupError
-from fixvenue.cli.admin_client import AdminRefusedError
+from fixvenue.cli.admin_client import AdminRefusedError, client_for
 from fixvenue.ledger.database import LedgerUnavailableError
 
 DEFAULT_CONFIG = Path("config/venue.toml")
@@ -40,3 +42,34 @@ config_option = click.option(
     help="The venue's TOML configuration.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
+
+
+def show(answer: Any, as_json: bool, human: str) -> None:
+    """The answer as indented JSON with --json, else as the human text."""
+    click.echo(json.dumps(answer, indent=2) if as_json else human)
+
+
+def reason_command(
+    name: str,
+    *,
+    help_text: str,
+    argument: str,
+    path: Callable[[str], str],
+    describe: Callable[[str, dict[str, Any]], str],
+) -> click.Command:
+    """A command that asks the venue to do something to one named thing, for a reason:
+    `path` gives the request's path for the (percent-encoded) name, `describe` the human
+    answer."""
+
+    @click.command(name, help=help_text)
+    @click.argument(argument)
+    @click.option("--reason", default="operator request", show_default=True)
+    @config_option
+    @json_option
+    @one_line_errors
+    def command(config_path: Path, as_json: bool, reason: str, **named: str) -> None:
+        value = named[argument]
+        answer = client_for(config_path).post(path(quote(value, safe="")), {"reason": reason})
+        show(answer, as_json, describe(value, answer))
+
+    return command

@@ -19,6 +19,7 @@ from fixvenue.domain.commands import (
     CancelOnDisconnect,
     CancelOrder,
     ConfigureRisk,
+    ControlSession,
     ExpireOrders,
     OperatorCancel,
     PlaceOrder,
@@ -46,6 +47,7 @@ from fixvenue.domain.events import (
     OrderStatusReported,
     OrderTriggered,
     RiskLimitsChanged,
+    SessionControlled,
     TradingPhaseChanged,
 )
 from fixvenue.domain.risk import KillScope
@@ -61,6 +63,7 @@ from fixvenue.domain.values import (
     OrderType,
     Rejection,
     SelfTradePrevention,
+    SessionAction,
     SessionProfile,
     Side,
     TimeInForce,
@@ -154,6 +157,9 @@ class TradingCore:
         # (expire time, order number, order id) of good-till-date orders; closed orders
         # are skipped as they come up rather than searched for when they close.
         self._expiries: list[tuple[int, int, str]] = []
+        # Sessions an operator enabled (True) or disabled (False); the others are as the
+        # configuration says.
+        self.sessions_enabled: dict[str, bool] = {}
         # One lookup per command instead of a chain of isinstance checks.
         self._handlers: dict[type, Callable[[Any, int], list[Event]]] = {
             PlaceOrder: self._place,
@@ -169,6 +175,7 @@ class TradingCore:
             SetKillSwitch: self._set_kill_switch,
             CancelOnDisconnect: self._cancel_on_disconnect,
             OperatorCancel: self._operator_cancel,
+            ControlSession: self._control_session,
         }
 
     def apply(self, sequenced: SequencedCommand) -> list[Event]:
@@ -684,6 +691,19 @@ class TradingCore:
             order
             for order in self.open_orders.values()
             if order.session == session and order.time_in_force is _DAY
+        ]
+
+    def _control_session(self, command: ControlSession, now: int) -> list[Event]:
+        if command.action in (SessionAction.ENABLE, SessionAction.DISABLE):
+            self.sessions_enabled[command.session] = command.action is SessionAction.ENABLE
+        return [
+            SessionControlled(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                session=command.session,
+                action=command.action,
+                reason=command.reason,
+            )
         ]
 
     def has_open_day_orders(self, session: str) -> bool:

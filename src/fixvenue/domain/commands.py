@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from fixvenue.domain.risk import KillScope, RiskLimitChanges, RiskLimits
 from fixvenue.domain.values import (
@@ -10,6 +11,7 @@ from fixvenue.domain.values import (
     OrderType,
     Rejection,
     SelfTradePrevention,
+    SessionAction,
     Side,
     TimeInForce,
     TradingPhase,
@@ -117,6 +119,17 @@ class ResetSessionSequence:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ControlSession:
+    """An operator's action on a FIX session. Recorded, so that a disabled session stays
+    disabled across a restart and a sequence reset is known to recovery; the FIX layer
+    carries it out once it is committed."""
+
+    session: str  # TargetCompID
+    action: SessionAction
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExpireOrders:
     """Time has reached this command's timestamp: expire the orders whose time is up.
 
@@ -199,6 +212,7 @@ Command = (
     | SetKillSwitch
     | CancelOnDisconnect
     | OperatorCancel
+    | ControlSession
 )
 
 
@@ -232,7 +246,13 @@ def command_session(command: Command) -> str | None:
         | ConfigureRisk
         | SetRiskLimits
         | SetKillSwitch
-        | OperatorCancel,
+        | OperatorCancel
+        | ControlSession,
     ):
         return None
     return command.session
+
+
+def is_operator_reset(command: Command) -> TypeGuard[ControlSession]:
+    """Whether an operator reset the session's sequence numbers to 1."""
+    return isinstance(command, ControlSession) and command.action is SessionAction.RESET_SEQUENCE

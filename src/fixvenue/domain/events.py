@@ -15,6 +15,7 @@ from fixvenue.domain.values import (
     OrderStatus,
     OrderType,
     SelfTradePrevention,
+    SessionAction,
     Side,
     TimeInForce,
     TradingPhase,
@@ -239,6 +240,16 @@ class KillSwitchChanged(msgspec.Struct, frozen=True, kw_only=True):
     cancelled: int
 
 
+class SessionControlled(msgspec.Struct, frozen=True, kw_only=True):
+    """An operator's action on a FIX session, committed: the FIX layer now carries it out."""
+
+    event_id: int
+    timestamp_us: int
+    session: str  # TargetCompID
+    action: SessionAction
+    reason: str
+
+
 ExecutionEvent = (
     OrderAccepted
     | OrderRejected
@@ -249,7 +260,7 @@ ExecutionEvent = (
     | OrderTriggered
     | OrderRestated
 )
-VenueEvent = TradingPhaseChanged | RiskLimitsChanged | KillSwitchChanged
+VenueEvent = TradingPhaseChanged | RiskLimitsChanged | KillSwitchChanged | SessionControlled
 Event = ExecutionEvent | CancelRejected | OrderStatusReported | MassCancelReported | VenueEvent
 
 

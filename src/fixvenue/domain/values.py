@@ -89,6 +89,15 @@ class SessionRole(enum.Enum):
     DROP_COPY = "drop_copy"
 
 
+class SessionAction(enum.Enum):
+    """What an operator does to a FIX session."""
+
+    LOGOUT = "logout"
+    DISABLE = "disable"  # logged out, and logons refused until enabled
+    ENABLE = "enable"
+    RESET_SEQUENCE = "reset-seq"  # both sequence numbers back to 1; only while logged off
+
+
 class Liquidity(enum.Enum):
     ADDED = "added"
     REMOVED = "removed"

@@ -67,6 +67,8 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         self.accepting = True
         self.creation_failures: list[str] = []
         self.logged_on: set[str] = set()
+        # Per TargetCompID: when the last message from it arrived (UTC microseconds).
+        self.last_received_us: dict[str, int] = {}
 
     # -- session events ---------------------------------------------------------------
 
@@ -96,6 +98,10 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             target = session.target_comp_id
             self.logged_on.discard(target)
             log.info("session %s logged out", target)
+            if self.accepting:
+                # After an operator's logout QuickFIX would refuse every logon without a
+                # word; the venue decides itself whom it refuses, with a reason (fromAdmin).
+                quickfix.Session.lookupSession(session_id).logon()
             # QuickFIX calls this for a Logout and for a connection lost alike. While the
             # venue stops, the command could not be recorded: the restart does it instead.
             if session.cancel_on_disconnect and self.accepting:
@@ -119,10 +125,11 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
     def fromAdmin(self, message: quickfix.Message, session_id: quickfix.SessionID) -> None:  # noqa: N802
         reject: str | None = None
         try:
+            session = self._registry.of(session_id)
+            self.last_received_us[session.target_comp_id] = time.time_ns() // 1_000
             header = message.getHeader()
             if header.getField(tags.MSG_TYPE) != tags.MSG_LOGON:
                 return
-            session = self._registry.of(session_id)
             if not session.enabled:
                 reject = f"session {session.target_comp_id} is disabled by the venue operator"
             elif (
@@ -172,6 +179,7 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
     ) -> bool:
         """Hands the message over; False where the venue does not support its type."""
         session = self._registry.of(session_id)
+        self.last_received_us[session.target_comp_id] = time.time_ns() // 1_000
         read = field_reader(message)
         msg_type = read(tags.MSG_TYPE)
         if not self.accepting:

@@ -64,6 +64,9 @@ class SessionRegistry:
     def __getitem__(self, target_comp_id: str) -> FixSession:
         return self._sessions[target_comp_id]
 
+    def __contains__(self, target_comp_id: object) -> bool:
+        return target_comp_id in self._sessions
+
     def __iter__(self) -> Iterator[FixSession]:
         return iter(self._sessions.values())
 

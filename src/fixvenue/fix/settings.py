@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,8 @@ def acceptor_settings(
     log_dir: Path,
     sessions: Iterable[AcceptorSession],
 ) -> str:
+    """The settings file. QuickFIX listens on every interface whatever SocketAcceptHost
+    says, so a venue configured on a loopback address lets only that address log on."""
     lines = [
         "[DEFAULT]",
         "ConnectionType=acceptor",
@@ -44,6 +48,9 @@ def acceptor_settings(
         "ResetOnDisconnect=N",
         "PersistMessages=Y",
     ]
+    address = ipaddress.ip_address(socket.gethostbyname(host))
+    if address.is_loopback:
+        lines.append(f"AllowedRemoteAddresses={address}")
     for session in sessions:
         lines += [
             "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -48,6 +48,19 @@ fix_sessions = Table(
     metadata,
     Column("session", String(64), primary_key=True),
     Column("last_inbound_sequence_number", BigInteger, nullable=False),
+)
+
+# Every request to the admin endpoint: who (the token's name), what, when, and the result
+# (NULL while it is being carried out, and forever if the venue stopped meanwhile).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("entry_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("who", String(64), nullable=False),
+    Column("what", Text, nullable=False),
+    Column("result", Text, nullable=True),
+    Index("ix_audit_log_time_us", "time_us"),
 )
 
 CREATED_DATE = "created_date"

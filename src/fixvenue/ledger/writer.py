@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
 
-from fixvenue.domain.commands import SequencedCommand, command_session
+from fixvenue.domain.commands import SequencedCommand, command_session, is_operator_reset
 from fixvenue.domain.events import Event, event_order_id, event_session
 from fixvenue.ledger import codec
 from fixvenue.ledger.schema import (
@@ -73,6 +73,9 @@ class LedgerWriter:
             )
             if session is not None and sequenced.inbound_sequence_number is not None:
                 watermarks[session] = sequenced.inbound_sequence_number
+            elif is_operator_reset(sequenced.command):
+                # The broker's next message will be number 1.
+                watermarks[sequenced.command.session] = 0
             for event in entry.events:
                 kind, payload = codec.encode(event)
                 event_rows.append(

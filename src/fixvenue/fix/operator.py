@@ -1,0 +1,105 @@
+"""What operators see of the FIX sessions and do to them, through the admin endpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import quickfix
+
+from fixvenue.domain.values import SessionAction
+from fixvenue.fix.application import VenueApplication
+from fixvenue.fix.sessions import FixSession, SessionRegistry
+
+# QuickFIX writes this event to the session's log when a connection becomes the session's.
+_CONNECTED_FROM = "Allows connections to the acceptor from "
+_EVENT_LOG_TAIL_BYTES = 1024 * 1024
+
+
+class SessionOperator:
+    def __init__(
+        self, registry: SessionRegistry, application: VenueApplication, log_dir: Path
+    ) -> None:
+        self._registry = registry
+        self._application = application
+        self._log_dir = log_dir
+
+    def resolve(self, name: str) -> str | None:
+        """The TargetCompID, for a TargetCompID or a full session id (FIX.4.4:A->B)."""
+        for session in self._registry:
+            if name in (session.target_comp_id, session.quickfix_id.toString()):
+                return session.target_comp_id
+        return None
+
+    def is_logged_on(self, target_comp_id: str) -> bool:
+        return bool(self._quickfix_session(self._registry[target_comp_id]).isLoggedOn())
+
+    def views(self) -> list[dict[str, Any]]:
+        views = []
+        for session in self._registry:
+            fix = self._quickfix_session(session)
+            last_message_us = self._application.last_received_us.get(session.target_comp_id)
+            views.append(
+                {
+                    "session_id": session.quickfix_id.toString(),
+                    "target_comp_id": session.target_comp_id,
+                    "begin_string": session.begin_string,
+                    "role": session.role.value,
+                    "enabled": session.enabled,
+                    "logged_on": bool(fix.isLoggedOn()),
+                    "next_sender_seq": int(fix.getExpectedSenderNum()),
+                    "next_target_seq": int(fix.getExpectedTargetNum()),
+                    # Of the session's current connection, or its last one.
+                    "peer_address": self._peer_address(session),
+                    # The last message received from the peer since the venue started.
+                    "last_message_us": last_message_us,
+                }
+            )
+        return views
+
+    def carry_out(self, target_comp_id: str, action: SessionAction, reason: str) -> None:
+        session = self._registry[target_comp_id]
+        fix = self._quickfix_session(session)
+        if action is SessionAction.ENABLE:
+            session.enabled = True
+        elif action is SessionAction.DISABLE:
+            session.enabled = False  # from now on its logons are refused with the reason
+            self._log_out(fix, reason)
+        elif action is SessionAction.LOGOUT:
+            self._log_out(fix, reason)
+        else:
+            assert action is SessionAction.RESET_SEQUENCE, action
+            # Both numbers back to 1 and the stored messages dropped: a resend request can
+            # no longer reach anything from before.
+            fix.reset()
+
+    def _log_out(self, fix: quickfix.Session, reason: str) -> None:
+        # QuickFIX sends the Logout with the reason as its Text, waits for the answer, then
+        # disconnects; until told otherwise it would then refuse every logon without a
+        # word, so the venue's application re-allows them when the session logs out. A
+        # session that went away on its own meanwhile has no logout to come: allowed now.
+        fix.logout(reason)
+        if not fix.isLoggedOn():
+            fix.logon()
+
+    def _peer_address(self, session: FixSession) -> str | None:
+        path = self._log_dir / (
+            f"{session.begin_string}-{self._registry.comp_id}-{session.target_comp_id}"
+            ".event.current.log"
+        )
+        try:
+            with path.open("rb") as handle:
+                handle.seek(max(0, handle.seek(0, 2) - _EVENT_LOG_TAIL_BYTES))
+                tail = handle.read().decode("latin-1")
+        except FileNotFoundError:
+            return None
+        start = tail.rfind(_CONNECTED_FROM)
+        if start < 0:
+            return None
+        return tail[start + len(_CONNECTED_FROM) :].split("\n", 1)[0].strip() or None
+
+    @staticmethod
+    def _quickfix_session(session: FixSession) -> quickfix.Session:
+        fix = quickfix.Session.lookupSession(session.quickfix_id)
+        assert fix is not None, f"QuickFIX has no session {session.quickfix_id}"
+        return fix
