@@ -7,10 +7,10 @@ from pathlib import Path
 from fixvenue.fix.settings import AcceptorSession, acceptor_settings
 
 
-def _settings() -> list[str]:
+def _settings(host: str = "127.0.0.1") -> list[str]:
     return acceptor_settings(
         comp_id="FIXVENUE",
-        host="127.0.0.1",
+        host=host,
         port=9878,
         data_dictionaries={"FIX.4.4": Path("/d/FIX44.xml"), "FIX.4.2": Path("/d/FIX42.xml")},
         store_dir=Path("/data/store"),
@@ -50,14 +50,10 @@ def test_a_venue_configured_on_loopback_lets_only_loopback_peers_log_on() -> Non
     assert "AllowedRemoteAddresses=127.0.0.1" in _settings()
 
 
+def test_a_venue_on_another_loopback_address_still_takes_local_peers() -> None:
+    assert "AllowedRemoteAddresses=127.0.0.1,127.0.1.1" in _settings("127.0.1.1")
+
+
 def test_a_venue_configured_on_every_interface_lets_any_peer_log_on() -> None:
-    lines = acceptor_settings(
-        comp_id="FIXVENUE",
-        host="0.0.0.0",
-        port=9878,
-        data_dictionaries={},
-        store_dir=Path("/data/store"),
-        log_dir=Path("/data/log"),
-        sessions=[],
-    ).splitlines()
+    lines = _settings("0.0.0.0")
     assert not [line for line in lines if line.startswith("AllowedRemoteAddresses")]

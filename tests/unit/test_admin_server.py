@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
@@ -25,10 +26,11 @@ T = TypeVar("T")
 
 @dataclass
 class _Sequencer:
-    executed: list[Command] = field(default_factory=list)
+    logons: threading.Lock
+    executed: list[tuple[Command, bool]] = field(default_factory=list)
 
     def execute(self, command: Command) -> list[Event]:
-        self.executed.append(command)
+        self.executed.append((command, self.logons.locked()))
         return []
 
     def query(self, read: Callable[[TradingCore], T]) -> T:
@@ -37,7 +39,9 @@ class _Sequencer:
 
 @dataclass
 class _Sessions:
-    carried_out: list[tuple[str, SessionAction, str]] = field(default_factory=list)
+    logons: threading.Lock
+    logged_on: bool = True
+    waiting: int = 0
 
     def resolve(self, name: str) -> str | None:
         return name if name == "BROKER1" else None
@@ -46,10 +50,13 @@ class _Sessions:
         return []
 
     def is_logged_on(self, target_comp_id: str) -> bool:
-        return True
+        return self.logged_on
 
-    def carry_out(self, target_comp_id: str, action: SessionAction, reason: str) -> None:
-        self.carried_out.append((target_comp_id, action, reason))
+    def hold_logons(self, target_comp_id: str) -> threading.Lock:
+        return self.logons
+
+    def undelivered(self, target_comp_id: str) -> int:
+        return self.waiting
 
 
 @dataclass
@@ -66,7 +73,7 @@ class _Audit:
     def finish(self, entry_id: int, result: str) -> None:
         self.entries_written[entry_id - 1][2] = result
 
-    def entries(self, day: date) -> Sequence[AuditEntry]:
+    def entries(self, day: date, *, before: int) -> Sequence[AuditEntry]:
         return []
 
 
@@ -94,7 +101,8 @@ class _Endpoint:
 @pytest.fixture
 def endpoint() -> Iterator[_Endpoint]:
     port = free_port()
-    sequencer, sessions, audit = _Sequencer(), _Sessions(), _Audit()
+    logons = threading.Lock()
+    sequencer, sessions, audit = _Sequencer(logons), _Sessions(logons), _Audit()
     server = AdminServer(
         "127.0.0.1",
         port,
@@ -112,10 +120,10 @@ def endpoint() -> Iterator[_Endpoint]:
 def test_each_token_names_who_made_the_request_in_the_audit_log(endpoint: _Endpoint) -> None:
     status, answer = endpoint.post("/sessions/BROKER1/logout", {"reason": "r"}, "bobs-token")
     assert (status, answer) == (200, {"session": "BROKER1", "action": "logout", "reason": "r"})
+    # Recorded while the session's logons wait, so that none slips in meanwhile.
     assert endpoint.sequencer.executed == [
-        ControlSession(session="BROKER1", action=SessionAction.LOGOUT, reason="r")
+        (ControlSession(session="BROKER1", action=SessionAction.LOGOUT, reason="r"), True)
     ]
-    assert endpoint.sessions.carried_out == [("BROKER1", SessionAction.LOGOUT, "r")]
     assert endpoint.audit.entries_written == [
         [
             "bob",
@@ -130,7 +138,7 @@ def test_a_request_without_a_valid_token_is_refused_and_audited_as_nobodys(
 ) -> None:
     status, answer = endpoint.post("/sessions/BROKER1/logout", {}, "main-token-but-longer")
     assert (status, answer) == (401, {"error": "missing or wrong admin token"})
-    assert endpoint.sequencer.executed == [] and endpoint.sessions.carried_out == []
+    assert endpoint.sequencer.executed == []
     assert endpoint.audit.entries_written == [
         [
             "(no valid token)",
@@ -147,7 +155,26 @@ def test_a_request_whose_audit_entry_cannot_be_written_is_not_carried_out(
     status, answer = endpoint.post("/sessions/BROKER1/logout", {}, "main-token")
     assert status == 503
     assert answer == {"error": "the audit log cannot be written: the request was not carried out"}
-    assert endpoint.sequencer.executed == [] and endpoint.sessions.carried_out == []
+    assert endpoint.sequencer.executed == []
+
+
+def test_a_reset_that_would_drop_waiting_reports_needs_force(endpoint: _Endpoint) -> None:
+    endpoint.sessions.logged_on, endpoint.sessions.waiting = False, 3
+    status, answer = endpoint.post("/sessions/BROKER1/reset-seq", {}, "main-token")
+    assert (status, answer) == (
+        409,
+        {
+            "error": "3 messages wait for session BROKER1's next logon and a reset would drop "
+            "them: reset with force to do it anyway"
+        },
+    )
+    assert endpoint.sequencer.executed == []
+    assert endpoint.post("/sessions/BROKER1/reset-seq", {"force": True}, "main-token")[0] == 200
+    assert [command for command, _held in endpoint.sequencer.executed] == [
+        ControlSession(
+            session="BROKER1", action=SessionAction.RESET_SEQUENCE, reason="operator request"
+        )
+    ]
 
 
 def test_a_refused_session_request_says_why_in_the_audit_log(endpoint: _Endpoint) -> None:

@@ -83,7 +83,9 @@ def test_named_admin_tokens_are_read_by_name(tmp_path: Path) -> None:
         ('alice = "same"\nbob = "same"', "two names share a token"),
         ('admin = "other"', "'admin' is the name of admin.token"),
         ('alice = ""', "admin.tokens.alice: expected a non-empty string"),
-        ('"al\\u0001ice" = "x"', "printable ASCII"),
+        ('"al\\u0001ice" = "x"', "a name is letters, digits"),
+        ('"(no valid token)" = "x"', "a name is letters, digits"),
+        ('"" = "x"', "a name is letters, digits"),
     ],
 )
 def test_ambiguous_or_empty_admin_tokens_are_refused(

@@ -34,7 +34,8 @@ class AuditTrail(Protocol):
 
     def begin(self, who: str, what: str) -> int: ...
     def finish(self, entry_id: int, result: str) -> None: ...
-    def entries(self, day: date) -> Sequence[AuditRecord]: ...
+    def entries(self, day: date, *, before: int) -> Sequence[AuditRecord]:
+        """The entries of one UTC day, oldest first, up to the entry `before`."""
 
 
 def utc_time(time_us: int) -> str:
@@ -61,7 +62,7 @@ def audit_view(entries: Sequence[AuditRecord]) -> dict[str, Any]:
                 "time": utc_time(entry.time_us),
                 "who": entry.who,
                 "what": entry.what,
-                # None: the venue stopped before the request was carried out, or while it was.
+                # None: still being carried out, or the venue stopped while it was.
                 "result": entry.result,
             }
             for entry in entries

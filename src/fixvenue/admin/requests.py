@@ -79,7 +79,10 @@ class Routes:
         self._sessions = SessionRequests(sequencer, sessions)
         self._audit = audit
 
-    def handle(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def handle(
+        self, method: str, path: str, body: dict[str, Any], *, audit_entry_id: int
+    ) -> dict[str, Any]:
+        """The answer to a request; `audit_entry_id` is the request's own audit entry."""
         # Names travel percent-encoded, so that "?" or "#" in one cannot name another.
         address = urlsplit(path)
         parts = [unquote(part) for part in address.path.split("/") if part]
@@ -101,9 +104,14 @@ class Routes:
             case "GET", ["sessions"]:
                 return self._sessions.listing()
             case "POST", ["sessions", name, action]:
-                return self._sessions.act(name, action, _text(body, "reason", "operator request"))
+                force = body.get("force", False)
+                if not isinstance(force, bool):
+                    raise bad_request("force must be true or false")
+                reason = _text(body, "reason", "operator request")
+                return self._sessions.act(name, action, reason, force=force)
             case "GET", ["audit"]:
-                return audit_view(self._audit.entries(audit_day(query.get("date"))))
+                day = audit_day(query.get("date"))
+                return audit_view(self._audit.entries(day, before=audit_entry_id))
         raise not_found(f"no admin request {method} {path}")
 
     def _kill_switch(self, body: dict[str, Any], *, engaged: bool) -> dict[str, Any]:

@@ -37,6 +37,7 @@ BODY_BYTES_MAX = 64 * 1024
 REQUEST_TIMEOUT_SECONDS = 10.0
 # Who a request without a valid token is, in the audit log.
 UNAUTHENTICATED = "(no valid token)"
+UNAUTHENTICATED_WHAT_LENGTH_MAX = 200
 
 
 class Sequencer(Protocol):
@@ -100,7 +101,10 @@ class _Handler(BaseHTTPRequestHandler):
         except AdminError as error:
             unreadable = error
         what = f"{method} {self.path}"
-        if body:
+        if who is None:
+            # Anyone on the host can send these: keep them short.
+            what = what[:UNAUTHENTICATED_WHAT_LENGTH_MAX]
+        elif body:
             what += " " + json.dumps(body, sort_keys=True, separators=(",", ":"))
         try:
             entry_id = self.server.audit.begin(who or UNAUTHENTICATED, what)
@@ -118,7 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise unreadable
             if method not in ("GET", "POST"):
                 raise AdminError(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not an admin request")
-            status, answer = HTTPStatus.OK, self.server.routes.handle(method, self.path, body)
+            answer = self.server.routes.handle(method, self.path, body, audit_entry_id=entry_id)
+            status = HTTPStatus.OK
         except AdminError as error:
             status, answer = error.status, {"error": error.message}
         except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,7 @@ class ConfigError(Exception):
 
 BEGIN_STRINGS = ("FIX.4.4", "FIX.4.2")
 TOKEN_NAME_LENGTH_MAX = 64  # the audit log's column
+TOKEN_NAME = re.compile(rf"[A-Za-z0-9._-]{{1,{TOKEN_NAME_LENGTH_MAX}}}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,10 +181,11 @@ class _Reader:
             where = f"admin.tokens.{name}"
             if name == MAIN_TOKEN_NAME:
                 raise self.fail(where, f"{name!r} is the name of admin.token")
-            if not (name.isascii() and name.isprintable()) or len(name) > TOKEN_NAME_LENGTH_MAX:
+            if not TOKEN_NAME.fullmatch(name):
                 raise self.fail(
                     where,
-                    f"a name is printable ASCII of at most {TOKEN_NAME_LENGTH_MAX} characters",
+                    "a name is letters, digits, '.', '_' or '-', "
+                    f"at most {TOKEN_NAME_LENGTH_MAX} characters",
                 )
             tokens[name] = self.string(token, where)
         if len(set(tokens.values())) < len(tokens):

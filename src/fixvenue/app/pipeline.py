@@ -36,7 +36,7 @@ from fixvenue.app.faults import FailPoints
 from fixvenue.app.logs import log_events
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import Command, ExpireOrders, ReceivedCommand, SequencedCommand
-from fixvenue.domain.events import Event, OrderAccepted, OrderRejected, event_session
+from fixvenue.domain.events import Event, OrderAccepted, OrderRejected
 from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
 from fixvenue.metrics.venue import VenueMetrics
 
@@ -90,14 +90,15 @@ class Pipeline:
     def submit_and_wait(
         self, received: ReceivedCommand, timeout_seconds: float
     ) -> list[Event] | None:
-        """Submits and waits until the command is committed: its events, or None if that
-        took too long."""
+        """Submits and waits until the command is committed and its events are handed to
+        the FIX layer (which carries out an operator's session action): its events, or
+        None if that took too long."""
         completion = _Completion()
         try:
             self._inbound.put(_Submission(received, completion), timeout=timeout_seconds)
         except queue.Full:
             return None
-        if not completion.committed.wait(timeout_seconds):
+        if not completion.done.wait(timeout_seconds):
             return None
         return completion.events
 
@@ -163,7 +164,7 @@ class Pipeline:
                 batch.received_ns[-1] = received.received_ns
                 if item.completion is not None:
                     item.completion.events = events
-                    batch.completions.append(item.completion)
+                batch.completions[-1] = item.completion
             if batch.entries:
                 self._committing.put(batch)
             if items and items[-1] is None:
@@ -200,6 +201,7 @@ class Pipeline:
         events = self._core.apply(sequenced)
         batch.entries.append(LedgerEntry(sequenced, events))
         batch.received_ns.append(None)
+        batch.completions.append(None)
         return events
 
     def _write(self) -> None:
@@ -213,14 +215,13 @@ class Pipeline:
                 self._commit(entries)
                 self._metrics.commit_latency.observe(time.perf_counter() - started)
                 self._fail_points.reach("after-commit")
-                for batch in done:
-                    for completion in batch.completions:
-                        completion.committed.set()
                 self._sending.put(
                     [
-                        _Sent(entry.events, received_ns)
+                        _Sent(entry.events, received_ns, completion)
                         for batch in done
-                        for entry, received_ns in zip(batch.entries, batch.received_ns, strict=True)
+                        for entry, received_ns, completion in zip(
+                            batch.entries, batch.received_ns, batch.completions, strict=True
+                        )
                     ]
                 )
             if batches[-1] is None:
@@ -237,8 +238,9 @@ class Pipeline:
                 # metrics do not count yet.
                 self._metrics.count(sent.events)
                 for event in sent.events:
-                    if event_session(event) is not None:  # venue-wide events go to no session
-                        self._deliver(event)
+                    self._deliver(event)
+                if sent.completion is not None:
+                    sent.completion.done.set()
                 if (
                     sent.received_ns is not None
                     and sent.events  # a resend of a processed order has none
@@ -276,10 +278,11 @@ class Pipeline:
 
 @dataclass(slots=True)
 class _Completion:
-    """For a submitter who waits: the command's events, handed over once committed."""
+    """For a submitter who waits: the command's events, handed over once committed and
+    delivered."""
 
     events: list[Event] = field(default_factory=list)
-    committed: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,9 +311,10 @@ class _Query(Generic[T]):
 @dataclass(slots=True)
 class _Batch:
     entries: list[LedgerEntry] = field(default_factory=list)
-    # Beside each entry: when its command was taken in, for the latency metric.
+    # Beside each entry: when its command was taken in, for the latency metric, and who
+    # waits for it.
     received_ns: list[int | None] = field(default_factory=list)
-    completions: list[_Completion] = field(default_factory=list)
+    completions: list[_Completion | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +323,7 @@ class _Sent:
 
     events: list[Event]
     received_ns: int | None
+    completion: _Completion | None
 
 
 def _drain(source: queue.Queue[T], limit: int, timeout_seconds: float | None = None) -> list[T]:

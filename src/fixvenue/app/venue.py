@@ -126,9 +126,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     freeze_startup_state()
     instruments = {i.symbol: i for i in config.instruments}
     registry = SessionRegistry(config.comp_id, config.sessions)
-    for target, enabled in core.sessions_enabled.items():
-        if target in registry:  # an operator's enable or disable outlasts the configuration's
-            registry[target].enabled = enabled
+    _apply_operator_settings(registry, core)
     metrics = VenueMetrics()
     dispatcher = Dispatcher(registry, Renderer(instruments))
     pipeline = Pipeline(
@@ -201,6 +199,20 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     acceptor.stop()
     del acceptor  # destroys the sessions while the factories they came from still exist
     log.info("stopped cleanly")
+
+
+def _apply_operator_settings(registry: SessionRegistry, core: TradingCore) -> None:
+    """An operator's enable or disable of a session outlasts the configuration's."""
+    for target, enabled in core.sessions_enabled.items():
+        if target not in registry:
+            continue
+        if enabled != registry[target].enabled:
+            log.warning(
+                "session %s stays %s, as an operator set it, whatever the configuration says",
+                target,
+                "enabled" if enabled else "disabled",
+            )
+        registry[target].enabled = enabled
 
 
 def _prepare_data_dir(data_dir: Path) -> tuple[Path, Path]:

@@ -151,7 +151,7 @@ def risk_group() -> None:
 @config_option
 @json_option
 @one_line_errors
-def riskshow(account: str, config_path: Path, as_json: bool) -> None:
+def risk_show(account: str, config_path: Path, as_json: bool) -> None:
     """The account's limits, kill switches, open orders, notional and positions."""
     answer = client_for(config_path).get(f"/risk/{quote(account, safe='')}")
     show(answer, as_json, _risk_table(answer))

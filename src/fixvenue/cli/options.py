@@ -56,10 +56,11 @@ def reason_command(
     argument: str,
     path: Callable[[str], str],
     describe: Callable[[str, dict[str, Any]], str],
+    force_help: str | None = None,
 ) -> click.Command:
     """A command that asks the venue to do something to one named thing, for a reason:
     `path` gives the request's path for the (percent-encoded) name, `describe` the human
-    answer."""
+    answer; with `force_help`, a --force flag that overrides a refusal."""
 
     @click.command(name, help=help_text)
     @click.argument(argument)
@@ -67,9 +68,12 @@ def reason_command(
     @config_option
     @json_option
     @one_line_errors
-    def command(config_path: Path, as_json: bool, reason: str, **named: str) -> None:
+    def command(config_path: Path, as_json: bool, reason: str, **named: Any) -> None:
         value = named[argument]
-        answer = client_for(config_path).post(path(quote(value, safe="")), {"reason": reason})
+        body = {"reason": reason} | ({"force": named["force"]} if force_help else {})
+        answer = client_for(config_path).post(path(quote(value, safe="")), body)
         show(answer, as_json, describe(value, answer))
 
+    if force_help:
+        command = click.option("--force", is_flag=True, help=force_help)(command)
     return command

@@ -69,7 +69,7 @@ _ACTIONS = {
     "it stays disabled across restarts.",
     "enable": "Let SESSION log on again.",
     "reset-seq": "Reset SESSION's sequence numbers, both ways, to 1. Refused while it is "
-    "logged on.",
+    "logged on, and while reports wait for its next logon unless --force.",
 }
 
 
@@ -80,6 +80,9 @@ def _action_command(action: str) -> click.Command:
         argument="session",
         path=lambda session: f"/sessions/{session}/{action}",
         describe=lambda _session, answer: f"session {answer['session']}: {action} done",
+        force_help="Reset even though reports wait for its next logon: they are dropped."
+        if action == "reset-seq"
+        else None,
     )
 
 
@@ -115,6 +118,6 @@ def _audit_table(entries: list[dict[str, Any]]) -> str:
         return "no admin requests that day"
     return "\n".join(
         f"{entry['time']}  {entry['who']:<16} {entry['what']}\n"
-        f"{'':<29}-> {entry['result'] or 'unfinished: the venue stopped while carrying it out'}"
+        f"{'':<29}-> {entry['result'] or 'no result (in progress, or the venue stopped meanwhile)'}"
         for entry in entries
     )

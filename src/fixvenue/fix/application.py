@@ -78,7 +78,9 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             # The ledger, not QuickFIX's store, knows which inbound messages were committed:
             # expect the one after, so FIX recovery re-delivers anything not yet committed.
             expected = self._watermarks.get(target, 0) + 1
-            quickfix.Session.lookupSession(session_id).setNextTargetMsgSeqNum(expected)
+            fix = quickfix.Session.lookupSession(session_id)
+            fix.setNextTargetMsgSeqNum(expected)
+            self._registry[target].next_sender_at_logoff = fix.getExpectedSenderNum()
             log.info("session %s created, expecting inbound MsgSeqNum %d", target, expected)
         except Exception as error:
             # Running on QuickFIX's own numbering could skip messages never committed.
@@ -98,10 +100,12 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             target = session.target_comp_id
             self.logged_on.discard(target)
             log.info("session %s logged out", target)
+            fix = quickfix.Session.lookupSession(session_id)
+            session.next_sender_at_logoff = fix.getExpectedSenderNum()
             if self.accepting:
                 # After an operator's logout QuickFIX would refuse every logon without a
                 # word; the venue decides itself whom it refuses, with a reason (fromAdmin).
-                quickfix.Session.lookupSession(session_id).logon()
+                fix.logon()
             # QuickFIX calls this for a Logout and for a connection lost alike. While the
             # venue stops, the command could not be recorded: the restart does it instead.
             if session.cancel_on_disconnect and self.accepting:
@@ -126,19 +130,19 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         reject: str | None = None
         try:
             session = self._registry.of(session_id)
-            self.last_received_us[session.target_comp_id] = time.time_ns() // 1_000
+            target = session.target_comp_id
+            self.last_received_us[target] = time.time_ns() // 1_000
             header = message.getHeader()
             if header.getField(tags.MSG_TYPE) != tags.MSG_LOGON:
                 return
-            if not session.enabled:
-                reject = f"session {session.target_comp_id} is disabled by the venue operator"
-            elif (
-                message.isSetField(tags.RESET_SEQ_NUM_FLAG)
-                and message.getField(tags.RESET_SEQ_NUM_FLAG) == "Y"
-            ):
-                reject = self._record_reset(
-                    session.target_comp_id, int(header.getField(tags.MSG_SEQ_NUM))
-                )
+            with session.logon_gate:
+                if not session.enabled:
+                    reject = f"session {target} is disabled by the venue operator"
+                elif (
+                    message.isSetField(tags.RESET_SEQ_NUM_FLAG)
+                    and message.getField(tags.RESET_SEQ_NUM_FLAG) == "Y"
+                ):
+                    reject = self._record_reset(target, int(header.getField(tags.MSG_SEQ_NUM)))
         except Exception:
             log.exception("fromAdmin failed for %s", session_id)
             reject = "the venue could not process the logon"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import quickfix
 
-from fixvenue.domain.events import Event, event_session
+from fixvenue.domain.events import Event, SessionControlled, event_session
+from fixvenue.domain.values import SessionAction
 from fixvenue.fix import store, tags
 from fixvenue.fix.outbound import OutboundMessage, Renderer
 from fixvenue.fix.sessions import FixSession, SessionRegistry
@@ -22,12 +23,35 @@ class Dispatcher:
 
     def send(self, event: Event) -> None:
         """Sends one committed event. QuickFIX stores it first, so a session that is logged
-        off gets it through FIX recovery at its next logon."""
+        off gets it through FIX recovery at its next logon. An operator's session action is
+        carried out here, in its place among the reports."""
+        if isinstance(event, SessionControlled):
+            self._carry_out(event)
+            return
         target = event_session(event)
         if target is None:
             return  # a venue-wide event (a trading halt) has no order-entry session to tell
         session = self._registry[target]
         self._send(session, self._renderer.render(event, session.dialect), possible_resend=False)
+
+    def _carry_out(self, event: SessionControlled) -> None:
+        if event.session not in self._registry:
+            return  # recorded for a session the configuration has since dropped
+        session = self._registry[event.session]
+        fix = quickfix.Session.lookupSession(session.quickfix_id)
+        if event.action is SessionAction.ENABLE:
+            session.enabled = True
+        elif event.action is SessionAction.DISABLE:
+            session.enabled = False  # from now on its logons are refused with the reason
+            _log_out(fix, event.reason)
+        elif event.action is SessionAction.LOGOUT:
+            _log_out(fix, event.reason)
+        else:
+            assert event.action is SessionAction.RESET_SEQUENCE, event
+            # Both numbers back to 1 and the stored messages dropped: a resend request can
+            # no longer reach anything from before.
+            fix.reset()
+            session.next_sender_at_logoff = 1
 
     def redeliver(self, events: Iterable[Event], store_dir: Path) -> int:
         """After a crash: sends, with PossResend=Y, the committed events that never reached
@@ -35,6 +59,11 @@ class Dispatcher:
         sent: dict[str, set[tuple[str, str]]] = {}
         count = 0
         for event in events:
+            if isinstance(event, SessionControlled):
+                # Recorded, then the venue stopped: a sequence reset may not have happened.
+                # Done again it changes nothing; a logout or a disable has nobody to log out.
+                self._carry_out(event)
+                continue
             target = event_session(event)
             if target is None:
                 continue
@@ -70,3 +99,13 @@ class Dispatcher:
         )
         # False only means "not on the wire yet": QuickFIX stored it for FIX recovery.
         quickfix.Session.sendToTarget(quickfix.Message(text, False), session.quickfix_id)
+
+
+def _log_out(fix: quickfix.Session, reason: str) -> None:
+    # QuickFIX sends the Logout with the reason as its Text, waits for the answer, then
+    # disconnects; until told otherwise it would then refuse every logon without a word, so
+    # the venue's application re-allows them when the session logs out. A session that went
+    # away on its own meanwhile has no logout to come: allowed now.
+    fix.logout(reason)
+    if not fix.isLoggedOn():
+        fix.logon()

@@ -1,13 +1,14 @@
-"""What operators see of the FIX sessions and do to them, through the admin endpoint."""
+"""What operators see of the FIX sessions, through the admin endpoint. What they do to
+them is carried out by the dispatcher, once recorded (fix/dispatch.py)."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import quickfix
 
-from fixvenue.domain.values import SessionAction
 from fixvenue.fix.application import VenueApplication
 from fixvenue.fix.sessions import FixSession, SessionRegistry
 
@@ -32,7 +33,20 @@ class SessionOperator:
         return None
 
     def is_logged_on(self, target_comp_id: str) -> bool:
-        return bool(self._quickfix_session(self._registry[target_comp_id]).isLoggedOn())
+        """Logged on, or halfway through logging on."""
+        fix = self._quickfix_session(self._registry[target_comp_id])
+        return bool(fix.receivedLogon() or fix.sentLogon())
+
+    def hold_logons(self, target_comp_id: str) -> AbstractContextManager[object]:
+        """While held, no logon of the session gets past the venue's checks."""
+        return self._registry[target_comp_id].logon_gate
+
+    def undelivered(self, target_comp_id: str) -> int:
+        """How many messages the venue has sent the session since it last logged off (or
+        since the venue started, or its numbers were reset): waiting for its next logon."""
+        session = self._registry[target_comp_id]
+        fix = self._quickfix_session(session)
+        return int(fix.getExpectedSenderNum()) - session.next_sender_at_logoff
 
     def views(self) -> list[dict[str, Any]]:
         views = []
@@ -56,31 +70,6 @@ class SessionOperator:
                 }
             )
         return views
-
-    def carry_out(self, target_comp_id: str, action: SessionAction, reason: str) -> None:
-        session = self._registry[target_comp_id]
-        fix = self._quickfix_session(session)
-        if action is SessionAction.ENABLE:
-            session.enabled = True
-        elif action is SessionAction.DISABLE:
-            session.enabled = False  # from now on its logons are refused with the reason
-            self._log_out(fix, reason)
-        elif action is SessionAction.LOGOUT:
-            self._log_out(fix, reason)
-        else:
-            assert action is SessionAction.RESET_SEQUENCE, action
-            # Both numbers back to 1 and the stored messages dropped: a resend request can
-            # no longer reach anything from before.
-            fix.reset()
-
-    def _log_out(self, fix: quickfix.Session, reason: str) -> None:
-        # QuickFIX sends the Logout with the reason as its Text, waits for the answer, then
-        # disconnects; until told otherwise it would then refuse every logon without a
-        # word, so the venue's application re-allows them when the session logs out. A
-        # session that went away on its own meanwhile has no logout to come: allowed now.
-        fix.logout(reason)
-        if not fix.isLoggedOn():
-            fix.logon()
 
     def _peer_address(self, session: FixSession) -> str | None:
         path = self._log_dir / (

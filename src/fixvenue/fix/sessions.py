@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -23,6 +24,12 @@ class FixSession:
     throttle: MessageThrottle = field(repr=False)
     cancel_on_disconnect: bool
     quickfix_id: quickfix.SessionID = field(repr=False)
+    # Held while a logon is checked and while an operator acts on the session, so that
+    # neither happens halfway through the other.
+    logon_gate: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The next outbound number when the session last logged off, was created or reset:
+    # what the venue sent since waits for its next logon.
+    next_sender_at_logoff: int = 1
 
 
 class SessionSettings(Protocol):

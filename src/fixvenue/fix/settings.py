@@ -26,7 +26,8 @@ def acceptor_settings(
     sessions: Iterable[AcceptorSession],
 ) -> str:
     """The settings file. QuickFIX listens on every interface whatever SocketAcceptHost
-    says, so a venue configured on a loopback address lets only that address log on."""
+    says, so a venue configured on a loopback address lets only loopback peers log on
+    (Linux gives a local peer 127.0.0.1 whichever loopback address it connected to)."""
     lines = [
         "[DEFAULT]",
         "ConnectionType=acceptor",
@@ -50,7 +51,7 @@ def acceptor_settings(
     ]
     address = ipaddress.ip_address(socket.gethostbyname(host))
     if address.is_loopback:
-        lines.append(f"AllowedRemoteAddresses={address}")
+        lines.append(f"AllowedRemoteAddresses={','.join(sorted({'127.0.0.1', str(address)}))}")
     for session in sessions:
         lines += [
             "",

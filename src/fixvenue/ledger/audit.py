@@ -23,7 +23,7 @@ class AuditEntry:
     time_us: int  # UTC, microseconds since the epoch
     who: str  # the name of the admin token used
     what: str
-    result: str | None  # None: not finished (the venue stopped while carrying it out)
+    result: str | None  # None: still being carried out, or the venue stopped meanwhile
 
 
 class AuditLog:
@@ -47,14 +47,15 @@ class AuditLog:
                 update(audit_log).where(audit_log.c.entry_id == entry_id).values(result=result)
             )
 
-    def entries(self, day: date) -> list[AuditEntry]:
-        """The entries of one UTC day, oldest first."""
+    def entries(self, day: date, *, before: int) -> list[AuditEntry]:
+        """The entries of one UTC day, oldest first, up to (without) the entry `before`."""
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         start_us = (start - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
         query = (
             select(audit_log)
             .where(audit_log.c.time_us >= start_us)
             .where(audit_log.c.time_us < start_us + _MICROSECONDS_PER_DAY)
+            .where(audit_log.c.entry_id < before)
             .order_by(audit_log.c.entry_id)
         )
         with self._engine.connect() as connection:
