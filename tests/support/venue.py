@@ -84,6 +84,15 @@ def assert_refused(result: subprocess.CompletedProcess[str], *fragments: str) ->
         assert fragment in lines[0], lines[0]
 
 
+def ledger_command(venue: Venue, *arguments: str) -> str:
+    """Runs a `fixvenue` command that reads the venue's ledger; it must succeed. Its output."""
+    result = run_fixvenue(
+        *arguments, "--config", str(venue.config_path), "--db", venue.database_url
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def operator_command(venue: Venue, *arguments: str) -> str:
     """Runs a `fixvenue` operator command against the venue; it must succeed. Its output."""
     result = run_fixvenue(*arguments, "--config", str(venue.config_path))

@@ -31,6 +31,8 @@ ALLOWED = {
     "fix": {"domain", "core"},
     "admin": {"domain", "core"},
     "metrics": {"domain", "core"},
+    # Files from the ledger, with reports rendered as the FIX sessions receive them.
+    "compliance": {"domain", "core", "ledger", "fix"},
 }
 PURE = {"domain", "matching", "risk", "core"}
 # msgspec is allowed: events and the records of a sweep are its frozen Structs (docs/design.md,

@@ -93,3 +93,27 @@ def test_ambiguous_or_empty_admin_tokens_are_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         _load(tmp_path, {_EXAMPLE_TOKENS: "[admin.tokens]\n" + tokens})
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'target_comp_id = "DC-ALL"\nbegin_string = "FIX.4.4"',
+            'target_comp_id = "DC-ALL"\nbegin_string = "FIX.4.2"',
+            "a drop-copy session speaks FIX.4.4",
+        ),
+        (
+            'target_comp_id = "DC-BRK1"\nbegin_string = "FIX.4.4"\nrole = "drop_copy"\n'
+            'firm = "BRK1"',
+            'target_comp_id = "DC-BRK1"\nbegin_string = "FIX.4.4"\nrole = "drop_copy"\n'
+            'firm = "BRK9"',
+            "no order-entry session has firm 'BRK9'",
+        ),
+    ],
+)
+def test_a_drop_copy_session_speaks_fix_4_4_and_is_scoped_to_a_known_firm(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _load(tmp_path, {old: new})

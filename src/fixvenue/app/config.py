@@ -28,6 +28,7 @@ class ConfigError(Exception):
 
 
 BEGIN_STRINGS = ("FIX.4.4", "FIX.4.2")
+DROP_COPY_BEGIN_STRING = "FIX.4.4"
 TOKEN_NAME_LENGTH_MAX = 64  # the audit log's column
 TOKEN_NAME = re.compile(rf"[A-Za-z0-9._-]{{1,{TOKEN_NAME_LENGTH_MAX}}}")
 
@@ -295,6 +296,22 @@ class _Reader:
             raise self.fail("instruments", "a symbol is listed twice")
         return tuple(result)
 
+    def check_drop_copies(self, sessions: list[SessionConfig]) -> None:
+        """Drop copies are FIX 4.4 (CONTRACT §7), scoped to a firm that has sessions."""
+        firms = {s.firm for s in sessions if s.role is SessionRole.ORDER_ENTRY}
+        for index, session in enumerate(sessions):
+            if session.role is not SessionRole.DROP_COPY:
+                continue
+            where = f"sessions[{index}]"
+            if session.begin_string != DROP_COPY_BEGIN_STRING:
+                raise self.fail(
+                    f"{where}.begin_string", f"a drop-copy session speaks {DROP_COPY_BEGIN_STRING}"
+                )
+            if session.firm is not None and session.firm not in firms:
+                raise self.fail(
+                    f"{where}.firm", f"no order-entry session has firm {session.firm!r}"
+                )
+
     def sessions(self, data: Any) -> tuple[SessionConfig, ...]:
         if not isinstance(data, list) or not data:
             raise self.fail("sessions", "expected at least one [[sessions]] table")
@@ -349,6 +366,7 @@ class _Reader:
         names = [s.target_comp_id for s in result]
         if len(set(names)) != len(names):
             raise self.fail("sessions", "a target_comp_id is listed twice")
+        self.check_drop_copies(result)
         return tuple(result)
 
     _RISK_KEYS = frozenset(

@@ -56,3 +56,15 @@ def open_for_serving(url: str, config: VenueConfig) -> Engine:
         )
     upgrade(engine, config)  # also gives sessions new to the config their rows
     return engine
+
+
+def open_for_reading(url: str) -> Engine:
+    """Connects to a ledger the venue has written, for the post-trade commands."""
+    engine = connect(url)
+    if migrate.is_empty(engine):
+        raise LedgerUnavailableError(f"the ledger at {describe(url)} holds no venue's records")
+    if not migrate.is_current(engine):
+        raise LedgerUnavailableError(
+            f"the ledger at {describe(url)} has an older schema: run `fixvenue db upgrade` first"
+        )
+    return engine

@@ -66,6 +66,9 @@ def configure(level: str, *, as_json: bool) -> None:
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # Alembic tells of every schema check at INFO: on the CLI's stderr, where a command's
+    # one line must stand alone, that is noise.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def log_events(events: list[Event]) -> None:

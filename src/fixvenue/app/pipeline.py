@@ -45,6 +45,8 @@ T = TypeVar("T")
 
 INBOUND_CAPACITY = 10_000
 COMMITTING_CAPACITY = 64
+# How long the writer lets delivery records wait for a commit when no command comes.
+DELIVERY_RECORD_SECONDS = 1.0
 SENDING_CAPACITY = 64
 BATCH_COMMANDS_MAX = 2_000
 RETRY_DELAY_SECONDS_MAX = 2.0
@@ -75,6 +77,11 @@ class Pipeline:
         self._inbound: queue.Queue[_Submission | _Query[Any] | None] = queue.Queue(INBOUND_CAPACITY)
         self._committing: queue.Queue[_Batch | None] = queue.Queue(COMMITTING_CAPACITY)
         self._sending: queue.Queue[list[_Sent] | None] = queue.Queue(SENDING_CAPACITY)
+        # (command sequence, when its reports were handed to QuickFIX): the sender adds,
+        # the writer records them with its next commit.
+        self._delivered: list[tuple[int, int]] = []
+        self._delivered_lock = threading.Lock()
+        self._recorded_sent_through = sent_through_event_id
         self._threads = [
             threading.Thread(target=self._guarded(loop), name=name, daemon=True)
             for loop, name in (
@@ -160,7 +167,7 @@ class Pipeline:
                 now = self._now_us()
                 self._expire_due(now, batch)
                 received = item.received
-                events = self._apply(received.command, received.inbound_sequence_number, now, batch)
+                events = self._apply(received.command, now, batch, received)
                 batch.received_ns[-1] = received.received_ns
                 if item.completion is not None:
                     item.completion.events = events
@@ -187,26 +194,39 @@ class Pipeline:
         """Expires what is due before anything else happens at `now`."""
         due = self._core.next_expiry_us
         if due is not None and due <= now:
-            self._apply(ExpireOrders(), None, now, batch)
+            self._apply(ExpireOrders(), now, batch)
 
     def _apply(
-        self, command: Command, inbound_sequence_number: int | None, now: int, batch: _Batch
+        self, command: Command, now: int, batch: _Batch, received: ReceivedCommand | None = None
     ) -> list[Event]:
         sequenced = SequencedCommand(
             sequence=self._core.last_sequence + 1,
             timestamp_us=now,
-            inbound_sequence_number=inbound_sequence_number,
+            inbound_sequence_number=None if received is None else received.inbound_sequence_number,
             command=command,
         )
         events = self._core.apply(sequenced)
-        batch.entries.append(LedgerEntry(sequenced, events))
+        batch.entries.append(
+            LedgerEntry(
+                sequenced,
+                events,
+                message=None if received is None else received.message,
+                received_us=None if received is None else received.received_us,
+            )
+        )
         batch.received_ns.append(None)
         batch.completions.append(None)
         return events
 
     def _write(self) -> None:
         while True:
-            batches = _drain(self._committing, COMMITTING_CAPACITY)
+            batches = _drain(self._committing, COMMITTING_CAPACITY, DELIVERY_RECORD_SECONDS)
+            if not batches:
+                # Quiet: record how far delivery got and when, rather than wait for the
+                # next command to commit.
+                if self._undelivered_records():
+                    self._commit([])
+                continue
             done = [batch for batch in batches if batch is not None]
             entries = [entry for batch in done for entry in batch.entries]
             if entries:
@@ -217,7 +237,7 @@ class Pipeline:
                 self._fail_points.reach("after-commit")
                 self._sending.put(
                     [
-                        _Sent(entry.events, received_ns, completion)
+                        _Sent(entry.command.sequence, entry.events, received_ns, completion)
                         for batch in done
                         for entry, received_ns, completion in zip(
                             batch.entries, batch.received_ns, batch.completions, strict=True
@@ -251,7 +271,10 @@ class Pipeline:
                     self._metrics.ack_latency.observe(seconds)
                 log_events(sent.events)
                 if sent.events:
-                    # Read by the writer thread: the next commit records how far delivery got.
+                    # Taken by the writer thread: its next commit records how far delivery
+                    # got, and when each command's reports went out.
+                    with self._delivered_lock:
+                        self._delivered.append((sent.sequence, self._clock_us()))
                     self._sent_through_event_id = sent.events[-1].event_id
             self._fail_points.reach("after-send")
 
@@ -259,11 +282,22 @@ class Pipeline:
         """Commands waiting for the sequencer (an estimate, as queues give it)."""
         return self._inbound.qsize()
 
+    def _undelivered_records(self) -> bool:
+        """Whether delivery has got further than the ledger says."""
+        with self._delivered_lock:
+            return bool(self._delivered) or (
+                self._sent_through_event_id != self._recorded_sent_through
+            )
+
     def _commit(self, entries: list[LedgerEntry]) -> None:
+        with self._delivered_lock:
+            delivered, self._delivered = self._delivered, []
+        sent_through = self._sent_through_event_id
         delay = 0.05
         while True:
             try:
-                self._writer.commit(entries, self._sent_through_event_id)
+                self._writer.commit(entries, sent_through, delivered)
+                self._recorded_sent_through = sent_through
                 return
             except DBAPIError as error:
                 # The database is unreachable or went away: wait for it, holding the batch
@@ -321,6 +355,7 @@ class _Batch:
 class _Sent:
     """One command's committed events, as the sender takes them."""
 
+    sequence: int
     events: list[Event]
     received_ns: int | None
     completion: _Completion | None

@@ -7,34 +7,15 @@ from pathlib import Path
 
 import click
 
-from fixvenue.app import config as venue_config
 from fixvenue.app import ledger_setup, logs
 from fixvenue.app.venue import StartupError, serve
-from fixvenue.cli import controls, sessions
-from fixvenue.cli.options import config_option, one_line_errors
-
-
-def _resolve(
-    config_path: Path, database: str | None, data_dir: Path | None
-) -> tuple[venue_config.VenueConfig, Path, str]:
-    """The configuration, the data dir and the ledger URL the options name."""
-    config = venue_config.load(config_path)
-    directory = data_dir or config.data_dir
-    return config, directory, ledger_setup.database_url(database, directory)
-
-
-db_option = click.option(
-    "--db",
-    "database",
-    metavar="URL",
-    help="Ledger database URL (postgresql+psycopg://… or sqlite:///…); default "
-    "$FIXVENUE_DATABASE_URL, else an embedded SQLite file in the data dir.",
-)
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Where the FIX store, FIX logs and the embedded ledger live (default: from the config).",
+from fixvenue.cli import compliance, controls, sessions
+from fixvenue.cli.options import (
+    config_option,
+    data_dir_option,
+    db_option,
+    one_line_errors,
+    resolve,
 )
 
 
@@ -84,7 +65,7 @@ def serve_command(
     metrics_host: str | None,
 ) -> None:
     """Run the venue: FIX acceptor, matching, ledger. SIGTERM or SIGINT stops it cleanly."""
-    config, directory, url = _resolve(config_path, database, data_dir)
+    config, directory, url = resolve(config_path, database, data_dir)
     if fix_host:
         config = dataclasses.replace(config, fix=dataclasses.replace(config.fix, host=fix_host))
     if metrics_host:
@@ -106,7 +87,7 @@ def db_group() -> None:
 @one_line_errors
 def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path | None) -> None:
     """Create or migrate the ledger schema to the current version."""
-    config, directory, url = _resolve(config_path, database, data_dir)
+    config, directory, url = resolve(config_path, database, data_dir)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -115,5 +96,11 @@ def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path |
     click.echo(f"ledger at {ledger_setup.describe(url)} is at the current schema")
 
 
-for command in (*controls.COMMANDS, sessions.sessions_group, sessions.audit_group):
+sessions.audit_group.add_command(compliance.audit_trail)
+for command in (
+    *controls.COMMANDS,
+    sessions.sessions_group,
+    sessions.audit_group,
+    compliance.dropcopy_group,
+):
     main.add_command(command)

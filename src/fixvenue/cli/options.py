@@ -13,6 +13,7 @@ from urllib.parse import quote
 import click
 
 from fixvenue.app import config as venue_config
+from fixvenue.app import ledger_setup
 from fixvenue.app.venue import StartupError
 from fixvenue.cli.admin_client import AdminRefusedError, client_for
 from fixvenue.ledger.database import LedgerUnavailableError
@@ -77,3 +78,27 @@ def reason_command(
     if force_help:
         command = click.option("--force", is_flag=True, help=force_help)(command)
     return command
+
+
+def resolve(
+    config_path: Path, database: str | None, data_dir: Path | None
+) -> tuple[venue_config.VenueConfig, Path, str]:
+    """The configuration, the data dir and the ledger URL the options name."""
+    config = venue_config.load(config_path)
+    directory = data_dir or config.data_dir
+    return config, directory, ledger_setup.database_url(database, directory)
+
+
+db_option = click.option(
+    "--db",
+    "database",
+    metavar="URL",
+    help="Ledger database URL (postgresql+psycopg://… or sqlite:///…); default "
+    "$FIXVENUE_DATABASE_URL, else an embedded SQLite file in the data dir.",
+)
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Where the FIX store, FIX logs and the embedded ledger live (default: from the config).",
+)

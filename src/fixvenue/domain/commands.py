@@ -225,6 +225,10 @@ class ReceivedCommand:
     # When the edge took it in (a monotonic clock, ns), for the order-to-ack latency
     # metric; it is not recorded and plays no part in trading.
     received_ns: int | None = None
+    # The message the command came in as, and when (UTC, µs): recorded beside the command
+    # for the audit trail, never replayed.
+    message: str | None = None
+    received_us: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

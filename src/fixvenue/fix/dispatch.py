@@ -32,7 +32,32 @@ class Dispatcher:
         if target is None:
             return  # a venue-wide event (a trading halt) has no order-entry session to tell
         session = self._registry[target]
-        self._send(session, self._renderer.render(event, session.dialect), possible_resend=False)
+        rendered = self._renderer.render(event, session.dialect)
+        self._send(session, rendered, possible_resend=False)
+        for drop_copy, copy in self._copies(event, session, rendered):
+            self._send(drop_copy, copy, possible_resend=False)
+
+    def _copies(
+        self, event: Event, origin: FixSession, rendered: OutboundMessage
+    ) -> list[tuple[FixSession, OutboundMessage]]:
+        """The drop copies of an ExecutionReport: the same report rendered in the drop-copy
+        session's FIX version, naming the session it went to in OnBehalfOfCompID(115)."""
+        drop_copies = self._registry.drop_copies_of(origin)
+        if not drop_copies or rendered.msg_type != tags.MSG_EXECUTION_REPORT:
+            return []
+        copies: dict[str, OutboundMessage] = {}
+        for drop_copy in drop_copies:
+            dialect = drop_copy.dialect
+            if dialect.begin_string not in copies:
+                again = (
+                    rendered if dialect is origin.dialect else self._renderer.render(event, dialect)
+                )
+                copies[dialect.begin_string] = OutboundMessage(
+                    again.msg_type,
+                    again.fields,
+                    header=[(tags.ON_BEHALF_OF_COMP_ID, origin.target_comp_id)],
+                )
+        return [(copy, copies[copy.dialect.begin_string]) for copy in drop_copies]
 
     def _carry_out(self, event: SessionControlled) -> None:
         if event.session not in self._registry:
@@ -68,22 +93,29 @@ class Dispatcher:
             if target is None:
                 continue
             session = self._registry[target]
-            if session.target_comp_id not in sent:
-                sent[session.target_comp_id] = store.sent_identities(
-                    store.body_file(
-                        store_dir,
-                        session.begin_string,
-                        self._registry.comp_id,
-                        session.target_comp_id,
-                    )
-                )
-            # Rendered as it was the first time, in the session's dialect, so that its
-            # identity is the one the store holds if it was sent.
+            # Rendered as it was the first time, in the session's dialect (and its copies in
+            # theirs), so that its identity is the one the store holds if it was sent.
             rendered = self._renderer.render(event, session.dialect)
-            if store.identity(rendered.msg_type, rendered.fields) in sent[session.target_comp_id]:
-                continue
-            self._send(session, rendered, possible_resend=True)
-            count += 1
+            for receiver, message in [
+                (session, rendered),
+                *self._copies(event, session, rendered),
+            ]:
+                if receiver.target_comp_id not in sent:
+                    sent[receiver.target_comp_id] = store.sent_identities(
+                        store.body_file(
+                            store_dir,
+                            receiver.begin_string,
+                            self._registry.comp_id,
+                            receiver.target_comp_id,
+                        )
+                    )
+                if (
+                    store.identity(message.msg_type, message.fields)
+                    in sent[receiver.target_comp_id]
+                ):
+                    continue
+                self._send(receiver, message, possible_resend=True)
+                count += 1
         return count
 
     def _send(
@@ -91,11 +123,12 @@ class Dispatcher:
     ) -> None:
         # One string parsed by QuickFIX costs far less than a SWIG call per field; QuickFIX
         # fills in the rest of the header, BodyLength and CheckSum when it sends.
+        header = "".join(f"{tag}={value}{SOH}" for tag, value in rendered.header)
         resend = f"{tags.POSS_RESEND}=Y{SOH}" if possible_resend else ""
         body = SOH.join(f"{tag}={value}" for tag, value in rendered.fields)
         text = (
             f"{tags.BEGIN_STRING}={session.begin_string}{SOH}9=0{SOH}"
-            f"{tags.MSG_TYPE}={rendered.msg_type}{SOH}{resend}{body}{SOH}10=000{SOH}"
+            f"{tags.MSG_TYPE}={rendered.msg_type}{SOH}{header}{resend}{body}{SOH}10=000{SOH}"
         )
         # False only means "not on the wire yet": QuickFIX stored it for FIX recovery.
         quickfix.Session.sendToTarget(quickfix.Message(text, False), session.quickfix_id)

@@ -8,7 +8,7 @@ version says differently comes from its `Dialect`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 from fixvenue.domain.events import (
@@ -49,6 +49,8 @@ def text_field(text: str) -> tuple[int, str]:
 class OutboundMessage:
     msg_type: str
     fields: list[tuple[int, str]]
+    # Header fields beyond those QuickFIX fills in (OnBehalfOfCompID on a drop copy).
+    header: list[tuple[int, str]] = field(default_factory=list)
 
 
 class Renderer:

@@ -19,6 +19,8 @@ class FixSession:
     target_comp_id: str
     begin_string: str
     role: SessionRole
+    # An order-entry session's firm; a drop-copy session's scope (None: every firm).
+    firm: str | None
     enabled: bool
     dialect: Dialect = field(repr=False)  # what the session's FIX version says differently
     throttle: MessageThrottle = field(repr=False)
@@ -42,6 +44,8 @@ class SessionSettings(Protocol):
     @property
     def role(self) -> SessionRole: ...
     @property
+    def firm(self) -> str | None: ...
+    @property
     def enabled(self) -> bool: ...
     @property
     def cancel_on_disconnect(self) -> bool: ...
@@ -57,6 +61,7 @@ class SessionRegistry:
                 target_comp_id=session.target_comp_id,
                 begin_string=session.begin_string,
                 role=session.role,
+                firm=session.firm,
                 enabled=session.enabled,
                 dialect=DIALECTS[session.begin_string],
                 throttle=MessageThrottle(session.throttle_messages_per_second),
@@ -66,6 +71,14 @@ class SessionRegistry:
                 ),
             )
             for session in sessions
+        }
+        drop_copies = [s for s in self._sessions.values() if s.role is SessionRole.DROP_COPY]
+        self._drop_copies = {
+            origin.target_comp_id: [
+                copy for copy in drop_copies if copy.firm in (None, origin.firm)
+            ]
+            for origin in self._sessions.values()
+            if origin.role is SessionRole.ORDER_ENTRY
         }
 
     def __getitem__(self, target_comp_id: str) -> FixSession:
@@ -79,3 +92,7 @@ class SessionRegistry:
 
     def of(self, session_id: quickfix.SessionID) -> FixSession:
         return self._sessions[session_id.getTargetCompID().getString()]
+
+    def drop_copies_of(self, origin: FixSession) -> list[FixSession]:
+        """The drop-copy sessions whose scope takes in the reports of `origin`."""
+        return self._drop_copies[origin.target_comp_id]

@@ -4,22 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import get_args
 
 from sqlalchemy import Engine, func, insert, select
 
 from fixvenue.domain.commands import SequencedCommand
-from fixvenue.domain.events import Event
+from fixvenue.domain.events import Event, ExecutionEvent, OrderStatusReported
 from fixvenue.ledger import codec
 from fixvenue.ledger.schema import (
     CREATED_DATE,
     SENT_THROUGH_EVENT_ID,
     commands,
+    deliveries,
     events,
     fix_sessions,
     ledger_info,
 )
 
 _STREAM_ROWS = 5_000
+# The events a session receives as an ExecutionReport(8): an order's reports and the
+# answers to status requests.
+EXECUTION_REPORT_KINDS = tuple(
+    kind.__name__ for kind in (*get_args(ExecutionEvent), OrderStatusReported)
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandRecord:
+    """A command as the ledger holds it, with what came of it: the audit trail's unit."""
+
+    sequence: int
+    timestamp_us: int
+    kind: str
+    payload: str
+    message: str | None  # as received, for a FIX command
+    received_us: int | None
+    sent_us: int | None  # when its reports were handed to QuickFIX
+    events: list[Event]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +75,79 @@ class LedgerReader:
             result = connection.execution_options(yield_per=_STREAM_ROWS).execute(query)
             for row in result:
                 yield row.event_id, row.kind, row.payload
+
+    def trading_dates(self) -> list[str]:
+        """The ledger's trading dates, YYYY-MM-DD, oldest first. The first is the UTC date
+        the ledger was created on; until end of day rolls it, it is the only one."""
+        created = self.info(CREATED_DATE)
+        assert created is not None, "ledger not initialised"
+        return [created]
+
+    def execution_reports(self, trading_date: str) -> Iterator[Event]:
+        """Every event reported as an ExecutionReport on the trading date, in the order
+        the venue sent them, streamed so memory stays flat."""
+        if trading_date not in self.trading_dates():
+            return
+        query = (
+            select(events.c.kind, events.c.payload)
+            .where(events.c.kind.in_(EXECUTION_REPORT_KINDS))
+            .order_by(events.c.event_id)
+        )
+        with self._engine.connect() as connection:
+            result = connection.execution_options(yield_per=_STREAM_ROWS).execute(query)
+            for row in result:
+                yield codec.decode_event(row.kind, row.payload)
+
+    def command_records(self, trading_date: str) -> Iterator[CommandRecord]:
+        """Every command of the trading date with its events, in sequence order, streamed
+        so memory stays flat."""
+        if trading_date not in self.trading_dates():
+            return
+        command_query = (
+            select(
+                commands.c.sequence,
+                commands.c.timestamp_us,
+                commands.c.kind,
+                commands.c.payload,
+                commands.c.message,
+                commands.c.received_us,
+                deliveries.c.sent_us,
+            )
+            .select_from(
+                commands.outerjoin(deliveries, deliveries.c.command_sequence == commands.c.sequence)
+            )
+            .order_by(commands.c.sequence)
+        )
+        event_query = select(events.c.command_sequence, events.c.kind, events.c.payload).order_by(
+            events.c.event_id
+        )
+        with (
+            self._engine.connect() as command_connection,
+            self._engine.connect() as event_connection,
+        ):
+            command_rows = command_connection.execution_options(yield_per=_STREAM_ROWS).execute(
+                command_query
+            )
+            event_rows = iter(
+                event_connection.execution_options(yield_per=_STREAM_ROWS).execute(event_query)
+            )
+            # Events are in the order of their commands: the two streams merge in one pass.
+            pending = next(event_rows, None)
+            for row in command_rows:
+                record_events = []
+                while pending is not None and pending.command_sequence == row.sequence:
+                    record_events.append(codec.decode_event(pending.kind, pending.payload))
+                    pending = next(event_rows, None)
+                yield CommandRecord(
+                    sequence=row.sequence,
+                    timestamp_us=row.timestamp_us,
+                    kind=row.kind,
+                    payload=row.payload,
+                    message=row.message,
+                    received_us=row.received_us,
+                    sent_us=row.sent_us,
+                    events=record_events,
+                )
 
     def events_after(self, event_id: int) -> list[StoredEvent]:
         query = select(events).where(events.c.event_id > event_id).order_by(events.c.event_id)

@@ -24,6 +24,9 @@ commands = Table(
     Column("inbound_sequence_number", BigInteger, nullable=True),
     Column("kind", String(64), nullable=False),
     Column("payload", Text, nullable=False),
+    # A FIX command's message as received (SOH kept) and when (UTC µs): the audit trail's.
+    Column("received_us", BigInteger, nullable=True),
+    Column("message", Text, nullable=True),
 )
 
 # Every event the core produced, reported to `session` (an order-entry session; none for
@@ -61,6 +64,14 @@ audit_log = Table(
     Column("what", Text, nullable=False),
     Column("result", Text, nullable=True),
     Index("ix_audit_log_time_us", "time_us"),
+)
+
+# When the reports of each command were handed to QuickFIX (UTC µs): the audit trail's.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("command_sequence", BigInteger, primary_key=True, autoincrement=False),
+    Column("sent_us", BigInteger, nullable=False),
 )
 
 CREATED_DATE = "created_date"

@@ -20,6 +20,7 @@ from fixvenue.ledger import codec
 from fixvenue.ledger.schema import (
     SENT_THROUGH_EVENT_ID,
     commands,
+    deliveries,
     events,
     fix_sessions,
     ledger_info,
@@ -43,6 +44,9 @@ class LedgerEntry:
 
     command: SequencedCommand
     events: list[Event]
+    # The message the command came in as and when, for the audit trail (FIX commands).
+    message: str | None = None
+    received_us: int | None = None
 
 
 class LedgerWriter:
@@ -52,8 +56,14 @@ class LedgerWriter:
         self._use_copy = engine.dialect.name == "postgresql"
         self._recorded_sent_through: int | None = None
 
-    def commit(self, entries: Sequence[LedgerEntry], sent_through_event_id: int) -> None:
-        """Records the entries in one transaction; returns only once it committed."""
+    def commit(
+        self,
+        entries: Sequence[LedgerEntry],
+        sent_through_event_id: int,
+        delivered: Sequence[tuple[int, int]] = (),
+    ) -> None:
+        """Records the entries in one transaction, with how far delivery has got and when
+        commands' reports were sent ((sequence, UTC µs) pairs); returns once committed."""
         command_rows: list[tuple[Any, ...]] = []
         event_rows: list[tuple[Any, ...]] = []
         watermarks: dict[str, int] = {}
@@ -69,6 +79,8 @@ class LedgerWriter:
                     sequenced.inbound_sequence_number,
                     kind,
                     payload,
+                    entry.received_us,
+                    entry.message,
                 )
             )
             if session is not None and sequenced.inbound_sequence_number is not None:
@@ -94,6 +106,7 @@ class LedgerWriter:
             with connection.begin():
                 self._insert(connection, commands, command_rows)
                 self._insert(connection, events, event_rows)
+                self._insert(connection, deliveries, list(delivered))
                 if watermarks:
                     connection.execute(
                         _UPDATE_WATERMARK,

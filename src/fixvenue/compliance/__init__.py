@@ -1,0 +1,1 @@
+"""Compliance: drop-copy exports and the order audit trail, from the ledger."""

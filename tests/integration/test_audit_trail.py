@@ -1,0 +1,67 @@
+"""`fixvenue audit trail`: every order's life from the ledger, each message in as received
+and each report out as sent, with their times (the record RTS 6 / CAT style rules ask for)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.support.fix_client import FixClient
+from tests.support.venue import Venue, ledger_command, operator_command
+
+
+def _trail(venue: Venue, out: Path) -> list[dict[str, Any]]:
+    today = datetime.now(UTC).date().isoformat()
+    ledger_command(venue, "audit", "trail", "--date", today, "--out", str(out))
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_the_audit_trail_tells_each_orders_life_in_and_out_with_times(
+    venue: Venue, broker1: FixClient, broker2: FixClient, tmp_path: Path
+) -> None:
+    started_us = datetime.now(UTC).timestamp() * 1e6 - 1e6
+    order = broker1.new_order(account="BRK1-A", price="99.00", quantity="300")
+    order_id = broker1.report(order, "0")[37]
+    broker2.report(broker2.new_order(account="BRK2-A", side="2", price="99.00"), "F")
+    replaced = broker1.replace(order, quantity="250", price="99.00")
+    broker1.report(replaced, "5")
+    operator_command(venue, "cancel", "--account", "BRK1-A", "--reason", "desk")
+    broker1.report(replaced, "4")
+    received = [m for m in broker1.settle() if m.msg_type == "8"]
+
+    lines = _trail(venue, tmp_path / "trail.jsonl")
+    life = [
+        line
+        for line in lines
+        if line.get("order_id") == order_id or order_id in line.get("order_ids", [])
+    ]
+    assert [(line["direction"], line.get("msg_type")) for line in life] == [
+        ("in", "D"),
+        ("out", "8"),  # accepted
+        ("out", "8"),  # filled 100
+        ("in", "G"),
+        ("out", "8"),  # replaced
+        ("venue", None),  # the operator's cancel
+        ("out", "8"),  # cancelled
+    ]
+    new_order = life[0]
+    assert new_order["session"] == "BROKER1" and new_order["cl_ord_id"] == order
+    assert f"|11={order}|" in new_order["message"] and "|35=D|" in new_order["message"]
+    assert life[3]["cl_ord_id"] == replaced and f"|41={order}|" in life[3]["message"]
+    assert life[5]["command"] == "OperatorCancel" and life[5]["detail"]["reason"] == "desk"
+    # Each report out is the one the broker received, sent after what caused it.
+    outs = [line for line in lines if line["direction"] == "out" and line["session"] == "BROKER1"]
+    assert [_exec_id(line["message"]) for line in outs] == [report[17] for report in received]
+    times = [line["time_us"] for line in life]
+    assert all(isinstance(moment, int) for moment in times), times
+    assert started_us < times[0]
+    for earlier, later in itertools.pairwise(life):
+        if earlier["sequence"] == later["sequence"]:  # a report goes out after its cause
+            assert earlier["time_us"] <= later["time_us"], (earlier, later)
+
+
+def _exec_id(message: str) -> str:
+    return next(field[3:] for field in message.split("|") if field.startswith("17="))
