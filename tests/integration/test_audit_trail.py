@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.support.fix_client import FixClient
+import simplefix
+
+from tests.support.fix_client import FixClient, raw_message
 from tests.support.venue import Venue, ledger_command, operator_command
 
 
@@ -31,6 +34,8 @@ def test_the_audit_trail_tells_each_orders_life_in_and_out_with_times(
     operator_command(venue, "cancel", "--account", "BRK1-A", "--reason", "desk")
     broker1.report(replaced, "4")
     received = [m for m in broker1.settle() if m.msg_type == "8"]
+    broker1.stop()
+    assert venue.stop() == 0  # the trail reads the ledger alone; stopped, it has every time
 
     lines = _trail(venue, tmp_path / "trail.jsonl")
     life = [
@@ -65,3 +70,34 @@ def test_the_audit_trail_tells_each_orders_life_in_and_out_with_times(
 
 def _exec_id(message: str) -> str:
     return next(field[3:] for field in message.split("|") if field.startswith("17="))
+
+
+def test_a_nul_byte_in_a_field_is_kept_in_the_trail_and_the_venue_carries_on(
+    venue: Venue, tmp_path: Path
+) -> None:
+    order: dict[int, str | int] = {
+        11: "nul-1",
+        1: "BRK4-A",
+        55: "ACME",
+        54: 1,
+        38: 100,
+        40: 2,
+        44: "99.00",
+        60: "20260101-00:00:00.000000",
+        58: "a\x00b",
+    }
+    parser = simplefix.FixParser()
+    with socket.create_connection(("127.0.0.1", venue.port), timeout=5) as connection:
+        connection.sendall(raw_message("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y"}))
+        connection.sendall(raw_message("D", "BROKER4", 2, order))
+        answers: list[simplefix.FixMessage] = []
+        while not any(m.get(35) == b"8" for m in answers):
+            parser.append_buffer(connection.recv(4096))
+            while (message := parser.get_message()) is not None:
+                answers.append(message)
+    assert answers[-1].get(150) == b"0"
+    assert venue.stop() == 0
+    new_order = next(
+        line for line in _trail(venue, tmp_path / "trail.jsonl") if line.get("cl_ord_id") == "nul-1"
+    )
+    assert "|58=a\\x00b|" in new_order["message"]

@@ -6,12 +6,36 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.fix_client import FixClient, Received
 from tests.support.venue import Venue, operator_command
 
 # What a copy carries exactly as the original: the report's and the order's identity,
 # state and figures.
-_COPIED_TAGS = (17, 37, 11, 41, 1, 55, 54, 38, 40, 44, 39, 14, 151, 6, 31, 32, 58, 60)
+_COPIED_TAGS = (
+    17,
+    37,
+    11,
+    41,
+    1,
+    55,
+    54,
+    38,
+    40,
+    44,
+    39,
+    150,
+    14,
+    151,
+    6,
+    31,
+    32,
+    527,
+    851,
+    58,
+    60,
+)
 
 
 def _reports(client: FixClient, count: int, timeout: float = 15.0) -> list[Received]:
@@ -96,3 +120,27 @@ def test_reports_sent_while_a_drop_copy_session_was_down_arrive_at_its_next_logo
     assert copy.get(43) == "Y" and copy[115] == "BROKER1"
     again.assert_nothing_refused()
     again.stop()
+
+
+@pytest.mark.parametrize("fail_point", ["after-commit", "after-send"])
+def test_after_a_crash_each_report_is_copied_exactly_once(
+    venue: Venue, tmp_path: Path, fail_point: str
+) -> None:
+    venue.restart_to_fail(f"{fail_point}:2")
+    broker = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    drop_copy = FixClient(sender="DC-ALL", port=venue.port, work_dir=tmp_path).start()
+    broker.report(broker.new_order(account="BRK1-A", price="99.00"), "0")
+    crashing = broker.new_order(account="BRK1-A", price="98.00")
+    assert venue.wait_exit() == -9, "the fail point killed the venue"
+    venue.start()
+    original = broker.report(crashing, "0", timeout=20)
+    deadline = time.monotonic() + 15  # the drop copy logs on again and recovers
+    while True:
+        copies = [m for m in drop_copy.settle(0.5) if m.msg_type == "8" and m[17] == original[17]]
+        if copies or time.monotonic() > deadline:
+            break
+    assert len(copies) == 1, [copy.raw for copy in copies]
+    exec_ids = [m[17] for m in drop_copy.received() if m.msg_type == "8"]
+    assert len(exec_ids) == len(set(exec_ids)), "no report copied twice"
+    broker.stop()
+    drop_copy.stop()

@@ -148,3 +148,17 @@ def test_an_export_refuses_a_date_or_firm_the_ledger_does_not_have(
     assert not (tmp_path / "x.csv").exists()
     missing_format = run_fixvenue("dropcopy", "export", "--date", today, "--out", "x", *config)
     assert missing_format.returncode == 2
+
+
+def test_a_value_beyond_ascii_is_exported_exactly_in_every_format(
+    venue: Venue, broker1: FixClient, tmp_path: Path
+) -> None:
+    broker1.report(
+        broker1.new_order(account="BRK1-A", price="99.00", client_order_id="ordre-é"), "0"
+    )
+    (message,) = _fix_messages(_export(venue, tmp_path / "day.fix", "fix"))
+    assert message.get(11).decode() == "ordre-é"
+    with _export(venue, tmp_path / "day.csv", "csv").open(encoding="utf-8") as handle:
+        assert [row["cl_ord_id"] for row in csv.DictReader(handle)] == ["ordre-é"]
+    line = _export(venue, tmp_path / "day.jsonl", "jsonl").read_text(encoding="utf-8")
+    assert json.loads(line)["cl_ord_id"] == "ordre-é"

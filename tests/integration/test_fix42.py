@@ -221,8 +221,7 @@ def _sequence_numbers_sent(venue: Venue, msg_type: str, clordid: str) -> set[str
 def test_a_fix42_cancel_reject_committed_before_a_crash_is_delivered_exactly_once(
     venue: Venue, tmp_path: Path, fail_point: str
 ) -> None:
-    venue.stop()
-    venue.start(fail_point=f"{fail_point}:2")
+    venue.restart_to_fail(f"{fail_point}:2")
     client = _broker3(venue, tmp_path)
     client.cancel("NO-SUCH-ORDER", client_order_id="C1")
     assert _cancel_reject(client, "C1")[102] == "1"

@@ -49,8 +49,7 @@ def test_after_a_clean_restart_orders_rest_in_priority_and_numbering_continues(
 def test_an_order_survives_sigkill_and_is_reported_exactly_once(
     venue: Venue, tmp_path: Path, fail_point: str
 ) -> None:
-    venue.stop()
-    venue.start(fail_point=f"{fail_point}:2")
+    venue.restart_to_fail(f"{fail_point}:2")
     client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
     resting = client.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
     client.report(resting, "0")

@@ -11,27 +11,13 @@ from pathlib import Path
 import pytest
 import simplefix
 
-from tests.support.fix_client import FixClient
+from tests.support.fix_client import FixClient, raw_message
 from tests.support.venue import Venue
-
-
-def _raw(msg_type: str, sender: str, sequence: int, fields: dict[int, str | int]) -> bytes:
-    message = simplefix.FixMessage()
-    message.append_pair(8, "FIX.4.4", header=True)
-    message.append_pair(35, msg_type, header=True)
-    message.append_pair(49, sender, header=True)
-    message.append_pair(56, "FIXVENUE", header=True)
-    message.append_pair(34, sequence, header=True)
-    message.append_utc_timestamp(52, precision=6, header=True)
-    for tag, value in fields.items():
-        message.append_pair(tag, value)
-    encoded: bytes = message.encode()
-    return encoded
 
 
 def _raw_logon(port: int, sender: str, source: str = "127.0.0.1") -> bytes:
     """Everything the venue answers a Logon with, until the first message or the end."""
-    logon = _raw("A", sender, 1, {98: 0, 108: 30, 141: "Y"})
+    logon = raw_message("A", sender, 1, {98: 0, 108: 30, 141: "Y"})
     parser = simplefix.FixParser()
     with socket.create_connection(
         ("127.0.0.1", port), timeout=5, source_address=(source, 0)
@@ -85,12 +71,12 @@ def test_a_garbled_frame_is_dropped_and_the_session_carries_on(venue: Venue) -> 
         44: "100",
         60: "20260101-00:00:00.000000",
     }
-    bad_checksum = re.sub(rb"10=\d{3}\x01$", b"10=000\x01", _raw("D", "BROKER4", 2, order))
+    bad_checksum = re.sub(rb"10=\d{3}\x01$", b"10=000\x01", raw_message("D", "BROKER4", 2, order))
     parser = simplefix.FixParser()
     with socket.create_connection(("127.0.0.1", venue.port), timeout=5) as connection:
-        connection.sendall(_raw("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y"}))
+        connection.sendall(raw_message("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y"}))
         connection.sendall(bad_checksum)
-        connection.sendall(_raw("1", "BROKER4", 2, {112: "still-there"}))
+        connection.sendall(raw_message("1", "BROKER4", 2, {112: "still-there"}))
         answers: list[simplefix.FixMessage] = []
         while not any(m.get(35) == b"0" for m in answers):
             parser.append_buffer(connection.recv(4096))

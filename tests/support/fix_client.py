@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import quickfix
+import simplefix
 
 SOH = "\x01"
 REPO = Path(__file__).resolve().parents[2]
@@ -332,3 +333,19 @@ def utc_timestamp(moment: float) -> str:
 
 def _now() -> str:
     return utc_timestamp(time.time())
+
+
+def raw_message(msg_type: str, sender: str, sequence: int, fields: dict[int, str | int]) -> bytes:
+    """A FIX 4.4 message to the venue as bytes, for a test on a bare socket (no engine to
+    check or fix what it sends)."""
+    message = simplefix.FixMessage()
+    message.append_pair(8, "FIX.4.4", header=True)
+    message.append_pair(35, msg_type, header=True)
+    message.append_pair(49, sender, header=True)
+    message.append_pair(56, "FIXVENUE", header=True)
+    message.append_pair(34, sequence, header=True)
+    message.append_utc_timestamp(52, precision=6, header=True)
+    for tag, value in fields.items():
+        message.append_pair(tag, value)
+    encoded: bytes = message.encode()
+    return encoded

@@ -147,6 +147,11 @@ class Venue:
             self.wait_accepting()
         return self
 
+    def restart_to_fail(self, fail_point: str) -> None:
+        """Stops the venue and starts it again to be killed at `fail_point` (app/faults.py)."""
+        self.stop()
+        self.start(fail_point=fail_point)
+
     def wait_accepting(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         marker = f"===== start {self.starts} ====="

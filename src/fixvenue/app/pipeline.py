@@ -26,7 +26,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -272,11 +272,18 @@ class Pipeline:
                 log_events(sent.events)
                 if sent.events:
                     # Taken by the writer thread: its next commit records how far delivery
-                    # got, and when each command's reports went out.
-                    with self._delivered_lock:
-                        self._delivered.append((sent.sequence, self._clock_us()))
+                    # got, and when each command's reports went out. How far first: a
+                    # command's send time is then never recorded before its reports count
+                    # as delivered, so a restart never sends them, nor records it, again.
                     self._sent_through_event_id = sent.events[-1].event_id
+                    self.note_delivered([sent.sequence], self._clock_us())
             self._fail_points.reach("after-send")
+
+    def note_delivered(self, sequences: Iterable[int], sent_us: int) -> None:
+        """When the reports of these commands were handed to QuickFIX; recorded with the
+        next commit."""
+        with self._delivered_lock:
+            self._delivered.extend((sequence, sent_us) for sequence in sequences)
 
     def inbound_depth(self) -> int:
         """Commands waiting for the sequencer (an estimate, as queues give it)."""

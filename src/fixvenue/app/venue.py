@@ -158,13 +158,20 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
             "cannot set the sessions' inbound sequence numbers from the ledger: "
             + "; ".join(application.creation_failures)
         )
-    unsent = [stored.event for stored in reader.events_after(reader.sent_through_event_id())]
+    unsent = reader.events_after(reader.sent_through_event_id())
     if unsent:
-        resent = dispatcher.redeliver(unsent, store_dir)
+        resent = {
+            event.event_id for event in dispatcher.redeliver([u.event for u in unsent], store_dir)
+        }
+        # Their send times, for the audit trail: the pipeline's first commit records them.
+        pipeline.note_delivered(
+            sorted({u.command_sequence for u in unsent if u.event.event_id in resent}),
+            clock_us(),
+        )
         log.info(
             "%d committed reports had not reached their sessions; %d sent with PossResend=Y",
             len(unsent),
-            resent,
+            len(resent),
         )
     for command in startup_commands(config, core):
         pipeline.submit(ReceivedCommand(command=command, inbound_sequence_number=None))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from fixvenue.app import ledger_setup
 from fixvenue.app.venue import StartupError
@@ -98,15 +99,24 @@ def dropcopy_export(
 
 def _write_whole(path: Path, write: Callable[[TextIO], int]) -> int:
     """Writes through a file beside `path` and puts it in place only once complete, so
-    that no reader ever sees half a file."""
+    that no reader ever sees half a file; whatever goes wrong, no partial file stays."""
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("w", encoding="ascii", newline="") as handle:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
             count = write(handle)
         os.replace(partial, path)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise StartupError(f"cannot write {path}: {error.strerror}") from None
+    except SQLAlchemyError as error:
+        raise StartupError(f"cannot read the ledger: {error}") from None
+    except KeyError as error:
+        # A symbol or session of the ledger that the configuration no longer has.
+        raise StartupError(
+            f"the configuration does not know {error}, which the ledger names: use the "
+            "configuration the venue ran with"
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
     return count
 
 

@@ -108,9 +108,11 @@ class DropCopyExport:
         message.append_pair(tags.MSG_SEQ_NUM, number, header=True)
         message.append_pair(tags.SENDING_TIME, format_utc_microseconds(timestamp_us), header=True)
         for tag, value in rendered.fields:
-            message.append_pair(tag, value)
+            # As bytes: a value may hold any character the session took in (a ClOrdID
+            # with an accent), and BodyLength and CheckSum count its UTF-8 bytes.
+            message.append_pair(tag, value.encode())
         encoded: bytes = message.encode()
-        return encoded.decode("ascii").replace("\x01", "|")
+        return encoded.decode().replace("\x01", "|")
 
     def _row(self, rendered: OutboundMessage, session: str, timestamp_us: int) -> dict[str, Any]:
         fields = dict(rendered.fields)

@@ -1,11 +1,19 @@
 """`fixvenue audit trail`: the lifecycle record of every order of a trading date, from the
 ledger, as JSON lines in the order things happened.
 
-One line per message: each inbound FIX message as received with its receive time, each
-outbound report as sent with its send time, and each venue action (an operator's, an
-expiry, a cancel on disconnect) that moved an order. Every line names the order it
-concerns where there is one, so any order's history is the lines with its order_id; the
-inbound message that created it is the line with its session and ClOrdID.
+One line per message: each inbound FIX message with its receive time, each outbound
+report with its send time, and each venue action (an operator's, an expiry, a cancel on
+disconnect) that moved an order. Every line names the order it concerns where there is
+one, so any order's history is the lines with its order_id; the inbound message that
+created it is the line with its session and ClOrdID.
+
+What "as received" and "as sent" mean here: an inbound message is every field QuickFIX
+validated and passed on, in QuickFIX's order (header, body, trailer), BodyLength and
+CheckSum as it computed them; a NUL byte in a field is written as \\x00. An outbound
+report is its message type and body fields exactly as rendered for the session, without
+the header QuickFIX adds (MsgSeqNum, SendingTime); its time is when it was handed to
+QuickFIX, which stores it for a logged-off session. The FIX logs in the data dir hold the
+bytes on the wire.
 """
 
 from __future__ import annotations
@@ -40,19 +48,21 @@ class AuditTrail:
 
     def _lines(self, record: CommandRecord) -> list[dict[str, Any]]:
         lines: list[dict[str, Any]] = []
-        if record.message is not None:
-            fields = dict(field.split("=", 1) for field in record.message.split(SOH) if field)
-            session = fields.get(str(tags.SENDER_COMP_ID))
+        if record.inbound_sequence_number is not None:
+            fields = dict(
+                field.split("=", 1) for field in (record.message or "").split(SOH) if "=" in field
+            )
             lines.append(
                 {
                     "direction": "in",
                     "sequence": record.sequence,
-                    "session": session,
+                    "session": record.session,
                     "time_us": record.received_us,
                     "msg_type": fields.get(str(tags.MSG_TYPE)),
                     "cl_ord_id": fields.get(str(tags.CL_ORD_ID)),
-                    "order_id": _order_named(record.events, session),
-                    "message": record.message.replace(SOH, "|"),
+                    "order_id": _order_named(record.events, record.session),
+                    # None for a command recorded before the ledger kept messages.
+                    "message": None if record.message is None else record.message.replace(SOH, "|"),
                 }
             )
         elif record.events:

@@ -78,11 +78,11 @@ class Dispatcher:
             fix.reset()
             session.next_sender_at_logoff = 1
 
-    def redeliver(self, events: Iterable[Event], store_dir: Path) -> int:
-        """After a crash: sends, with PossResend=Y, the committed events that never reached
-        QuickFIX's store. Returns how many were sent."""
+    def redeliver(self, events: Iterable[Event], store_dir: Path) -> list[Event]:
+        """After a crash: sends, with PossResend=Y, the committed events (and their drop
+        copies) that never reached QuickFIX's store. Returns the events it sent."""
         sent: dict[str, set[tuple[str, str]]] = {}
-        count = 0
+        resent: list[Event] = []
         for event in events:
             if isinstance(event, SessionControlled):
                 # Recorded, then the venue stopped: a sequence reset may not have happened.
@@ -115,8 +115,9 @@ class Dispatcher:
                 ):
                     continue
                 self._send(receiver, message, possible_resend=True)
-                count += 1
-        return count
+                if not resent or resent[-1] is not event:
+                    resent.append(event)
+        return resent
 
     def _send(
         self, session: FixSession, rendered: OutboundMessage, *, possible_resend: bool

@@ -1,7 +1,8 @@
 """Reads QuickFIX's file store to learn which reports really left before a crash.
 
-The ledger records how far delivery had got only with the next commit, so after a crash the
-last batch's reports may or may not have been sent. QuickFIX persists every outbound
+The ledger records how far delivery had got only with a later commit (the next one, or
+within a second when quiet), so after a crash the last reports may or may not have been
+sent. QuickFIX persists every outbound
 application message in the session's `.body` file before writing it to the socket (even
 when the session is logged off), so a report is in that file exactly when it was handed
 to the session. Only the file's tail can hold the last batch, so only the tail is read.

@@ -35,9 +35,11 @@ class CommandRecord:
 
     sequence: int
     timestamp_us: int
+    session: str | None
+    inbound_sequence_number: int | None  # set for a command that came in over FIX
     kind: str
     payload: str
-    message: str | None  # as received, for a FIX command
+    message: str | None  # as received, for a FIX command (recorded since migration 0004)
     received_us: int | None
     sent_us: int | None  # when its reports were handed to QuickFIX
     events: list[Event]
@@ -55,7 +57,13 @@ class LedgerReader:
 
     def commands(self) -> Iterator[SequencedCommand]:
         """Every command in sequence order, streamed so memory stays flat."""
-        query = select(commands).order_by(commands.c.sequence)
+        query = select(
+            commands.c.sequence,
+            commands.c.timestamp_us,
+            commands.c.inbound_sequence_number,
+            commands.c.kind,
+            commands.c.payload,
+        ).order_by(commands.c.sequence)
         with self._engine.connect() as connection:
             result = connection.execution_options(yield_per=_STREAM_ROWS).execute(query)
             for row in result:
@@ -107,6 +115,8 @@ class LedgerReader:
             select(
                 commands.c.sequence,
                 commands.c.timestamp_us,
+                commands.c.session,
+                commands.c.inbound_sequence_number,
                 commands.c.kind,
                 commands.c.payload,
                 commands.c.message,
@@ -141,6 +151,8 @@ class LedgerReader:
                 yield CommandRecord(
                     sequence=row.sequence,
                     timestamp_us=row.timestamp_us,
+                    session=row.session,
+                    inbound_sequence_number=row.inbound_sequence_number,
                     kind=row.kind,
                     payload=row.payload,
                     message=row.message,

@@ -49,6 +49,12 @@ class LedgerEntry:
     received_us: int | None = None
 
 
+def storable(text: str | None) -> str | None:
+    """Text a database can hold: PostgreSQL's text cannot hold NUL, which a FIX field may
+    carry; it is written as the four characters \\x00."""
+    return None if text is None else text.replace("\x00", "\\x00")
+
+
 class LedgerWriter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -80,7 +86,7 @@ class LedgerWriter:
                     kind,
                     payload,
                     entry.received_us,
-                    entry.message,
+                    storable(entry.message),
                 )
             )
             if session is not None and sequenced.inbound_sequence_number is not None:
