@@ -45,7 +45,7 @@ def fill_ledger(url: str, reports_wanted: int) -> int:
         sessions=config.session_profiles(),
         self_trade_prevention=config.self_trade_prevention,
     )
-    writer = LedgerWriter(engine)
+    writer = LedgerWriter(engine, {i.symbol: i for i in config.instruments})
     reports = 0
     entries: list[LedgerEntry] = []
     now_us = time.time_ns() // 1_000

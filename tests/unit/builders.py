@@ -69,12 +69,15 @@ INSTRUMENTS = (
         reference_price=10_000,
         market_band_basis_points=500,
     ),
+    # A maker rebate of 0.002 and a taker fee of 0.003 per share.
     Instrument(
         symbol=BOLT,
         currency="EUR",
         tick_size=Decimal("0.05"),
         reference_price=2_000,
         market_band_basis_points=500,
+        maker_fee_per_share=-2_000,
+        taker_fee_per_share=3_000,
     ),
 )
 PROFILES = (

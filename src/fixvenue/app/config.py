@@ -99,6 +99,8 @@ class VenueConfig:
 
 
 DEFAULT_THROTTLE = 500
+# A fee per share beyond this is a typing error, not a fee.
+FEE_PER_SHARE_BOUND = Decimal(1000)
 DEFAULT_MARKET_BAND_PERCENT = "5"
 
 
@@ -143,7 +145,8 @@ class _Reader:
             raise self.fail(where, f"expected a whole number of at least {minimum}")
         return value
 
-    def decimal(self, value: Any, where: str) -> Decimal:
+    def decimal(self, value: Any, where: str, *, signed: bool = False) -> Decimal:
+        """A decimal number given as a string; positive unless `signed`."""
         # Strings only: a TOML float would already have lost exactness.
         if not isinstance(value, str):
             raise self.fail(where, 'expected a decimal number in a string, e.g. "0.01"')
@@ -151,7 +154,9 @@ class _Reader:
             number = Decimal(value)
         except InvalidOperation:
             raise self.fail(where, f"{value!r} is not a decimal number") from None
-        if not number.is_finite() or number <= 0:
+        if not number.is_finite():
+            raise self.fail(where, f"{value!r} is not a finite number")
+        if number <= 0 and not signed:
             raise self.fail(where, "expected a positive decimal number")
         return number
 
@@ -265,7 +270,8 @@ class _Reader:
         for index, item in enumerate(data):
             where = f"instruments[{index}]"
             required = {"symbol", "currency", "tick_size", "reference_price"}
-            table = self.table(item, where, required | {"market_band_percent"}, required)
+            optional = {"market_band_percent", "maker_fee_per_share", "taker_fee_per_share"}
+            table = self.table(item, where, required | optional, required)
             tick_size = self.decimal(table["tick_size"], f"{where}.tick_size")
             if tick_size >= PRICE_BOUND:
                 raise self.fail(f"{where}.tick_size", f"must be below {PRICE_BOUND}")
@@ -289,12 +295,27 @@ class _Reader:
                         table.get("market_band_percent", DEFAULT_MARKET_BAND_PERCENT),
                         f"{where}.market_band_percent",
                     ),
+                    maker_fee_per_share=self.fee(table, "maker_fee_per_share", where),
+                    taker_fee_per_share=self.fee(table, "taker_fee_per_share", where),
                 )
             )
         symbols = [i.symbol for i in result]
         if len(set(symbols)) != len(symbols):
             raise self.fail("instruments", "a symbol is listed twice")
         return tuple(result)
+
+    def fee(self, table: dict[str, Any], key: str, where: str) -> int:
+        """A fee per share in millionths of the currency (negative: a rebate); 0 if not
+        given."""
+        if key not in table:
+            return 0
+        fee = self.decimal(table[key], f"{where}.{key}", signed=True)
+        if abs(fee) >= FEE_PER_SHARE_BOUND:
+            raise self.fail(f"{where}.{key}", f"must be within ±{FEE_PER_SHARE_BOUND}")
+        millionths = fee * MONEY_SCALE
+        if millionths != millionths.to_integral_value():
+            raise self.fail(f"{where}.{key}", "expected at most six decimals")
+        return int(millionths)
 
     def check_drop_copies(self, sessions: list[SessionConfig]) -> None:
         """Drop copies are FIX 4.4 (CONTRACT §7), scoped to a firm that has sessions."""

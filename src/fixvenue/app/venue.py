@@ -131,7 +131,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     dispatcher = Dispatcher(registry, Renderer(instruments))
     pipeline = Pipeline(
         core=core,
-        writer=LedgerWriter(engine),
+        writer=LedgerWriter(engine, instruments),
         deliver=dispatcher.send,
         clock_us=clock_us,
         fail_points=fail_points,

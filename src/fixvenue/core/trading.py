@@ -536,6 +536,11 @@ class TradingCore:
         low, high = self._printed.get(symbol, (price, price))
         self._printed[symbol] = (min(low, price), max(high, price))
         book = self.books[resting.symbol]
+        instrument = self.instruments[symbol]
+        fees = {
+            _ADDED: quantity * instrument.maker_fee_per_share,
+            _REMOVED: quantity * instrument.taker_fee_per_share,
+        }
         for order, liquidity in ((resting, _ADDED), (aggressor, _REMOVED)):
             order.reservation.execute(quantity, price)
             refreshed = order.fill(quantity, price)
@@ -547,7 +552,11 @@ class TradingCore:
                     timestamp_us=now,
                     order=order.snapshot(),
                     fill=Fill(
-                        trade_id=trade_id, quantity=quantity, price=price, liquidity=liquidity
+                        trade_id=trade_id,
+                        quantity=quantity,
+                        price=price,
+                        liquidity=liquidity,
+                        fee=fees[liquidity],
                     ),
                 )
             )

@@ -108,6 +108,8 @@ class Fill(msgspec.Struct, frozen=True, kw_only=True):
     quantity: int
     price: int
     liquidity: Liquidity
+    # The venue's fee on this fill, in millionths of the currency (negative: a rebate).
+    fee: int = 0
 
 
 class OrderAccepted(msgspec.Struct, frozen=True, kw_only=True):

@@ -195,6 +195,10 @@ class Instrument:
     # How far from the last (or reference) price a market order may trade, in hundredths
     # of a percent: a market order is a limit order at the edge of this band.
     market_band_basis_points: int
+    # Fees per share traded, in millionths of the currency: the resting order's (maker)
+    # and the incoming order's (taker). Negative is a rebate.
+    maker_fee_per_share: int = 0
+    taker_fee_per_share: int = 0
 
     def __post_init__(self) -> None:
         assert self.tick_size > 0, self

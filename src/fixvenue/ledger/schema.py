@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -72,6 +82,20 @@ deliveries = Table(
     metadata,
     Column("command_sequence", BigInteger, primary_key=True, autoincrement=False),
     Column("sent_us", BigInteger, nullable=False),
+)
+
+# Double-entry postings of every fill (ledger/postings.py), written in the fill's commit.
+# Keyed by the fill's event and the leg: nothing is posted twice.
+postings = Table(
+    "postings",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("leg", SmallInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # position, cash or fee
+    Column("party", String(16), nullable=False),  # account, settlement or fee_income
+    Column("account", String(64), nullable=True),  # the trading account, for party account
+    Column("asset", String(64), nullable=False),  # a symbol (shares) or currency (millionths)
+    Column("amount", BigInteger, nullable=False),
 )
 
 CREATED_DATE = "created_date"

@@ -7,7 +7,7 @@ executemany is already a loop in C.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,9 @@ from sqlalchemy.exc import DBAPIError
 
 from fixvenue.domain.commands import SequencedCommand, command_session, is_operator_reset
 from fixvenue.domain.events import Event, event_order_id, event_session
+from fixvenue.domain.values import Instrument
 from fixvenue.ledger import codec
+from fixvenue.ledger.postings import postings_of
 from fixvenue.ledger.schema import (
     SENT_THROUGH_EVENT_ID,
     commands,
@@ -24,6 +26,7 @@ from fixvenue.ledger.schema import (
     events,
     fix_sessions,
     ledger_info,
+    postings,
 )
 
 _UPDATE_WATERMARK = (
@@ -56,8 +59,9 @@ def storable(text: str | None) -> str | None:
 
 
 class LedgerWriter:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, instruments: Mapping[str, Instrument]) -> None:
         self._engine = engine
+        self._instruments = instruments
         self._connection: Connection | None = None
         self._use_copy = engine.dialect.name == "postgresql"
         self._recorded_sent_through: int | None = None
@@ -113,6 +117,15 @@ class LedgerWriter:
                 self._insert(connection, commands, command_rows)
                 self._insert(connection, events, event_rows)
                 self._insert(connection, deliveries, list(delivered))
+                self._insert(
+                    connection,
+                    postings,
+                    [
+                        posting.row()
+                        for entry in entries
+                        for posting in postings_of(entry.events, self._instruments)
+                    ],
+                )
                 if watermarks:
                     connection.execute(
                         _UPDATE_WATERMARK,

@@ -1,0 +1,100 @@
+"""Double-entry postings for fills: what each fill moves, and from whom to whom.
+
+Every fill posts three balanced pairs, each against the venue's settlement account:
+  position  the account's holding of the instrument, in shares;
+  cash      the account's money in the instrument's currency, in millionths;
+  fee       the venue's fee (or rebate) on the fill, against the venue's fee income.
+So for every asset, each fill's postings sum to zero, and so does the whole ledger.
+
+A posting is keyed by its fill's event id and its leg: the ledger holds each at most
+once, and nothing changes one; a correction is a new posting.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from fixvenue.domain.events import Event, OrderFilled
+from fixvenue.domain.risk import money_per_tick
+from fixvenue.domain.values import Instrument, Side
+
+
+class PostingKind(enum.Enum):
+    POSITION = "position"
+    CASH = "cash"
+    FEE = "fee"
+
+
+class Party(enum.Enum):
+    ACCOUNT = "account"  # a trading account, named in the posting
+    SETTLEMENT = "settlement"  # the venue's settlement account: every fill's other side
+    FEE_INCOME = "fee_income"  # the venue's fee income
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Posting:
+    event_id: int
+    leg: int
+    kind: PostingKind
+    party: Party
+    account: str | None  # for Party.ACCOUNT
+    asset: str  # a symbol (shares) or a currency (millionths)
+    amount: int
+
+    def row(self) -> tuple[int, int, str, str, str | None, str, int]:
+        return (
+            self.event_id,
+            self.leg,
+            self.kind.value,
+            self.party.value,
+            self.account,
+            self.asset,
+            self.amount,
+        )
+
+
+def fill_postings(event: OrderFilled, instrument: Instrument) -> list[Posting]:
+    fill, order = event.fill, event.order
+    direction = 1 if order.side is Side.BUY else -1
+    notional = fill.quantity * fill.price * money_per_tick(instrument)
+    account = order.account
+    legs = (
+        (PostingKind.POSITION, instrument.symbol, direction * fill.quantity, Party.SETTLEMENT),
+        (PostingKind.CASH, instrument.currency, -direction * notional, Party.SETTLEMENT),
+        (PostingKind.FEE, instrument.currency, -fill.fee, Party.FEE_INCOME),
+    )
+    postings = []
+    for index, (kind, asset, amount, counterparty) in enumerate(legs):
+        postings += [
+            Posting(
+                event_id=event.event_id,
+                leg=2 * index,
+                kind=kind,
+                party=Party.ACCOUNT,
+                account=account,
+                asset=asset,
+                amount=amount,
+            ),
+            Posting(
+                event_id=event.event_id,
+                leg=2 * index + 1,
+                kind=kind,
+                party=counterparty,
+                account=None,
+                asset=asset,
+                amount=-amount,
+            ),
+        ]
+    return postings
+
+
+def postings_of(events: Iterable[Event], instruments: Mapping[str, Instrument]) -> list[Posting]:
+    """The postings of the fills among `events`."""
+    return [
+        posting
+        for event in events
+        if isinstance(event, OrderFilled)
+        for posting in fill_postings(event, instruments[event.order.symbol])
+    ]
