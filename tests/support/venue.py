@@ -21,24 +21,40 @@ def _die_with_the_test_run() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
-# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for outgoing
-# connections (FIX clients, database connections of parallel test workers) can never
-# turn out to be one a venue is about to listen on.
-_LISTEN_PORTS = range(20_000, 32_000)
+def _listen_ports() -> range:
+    """This test worker's own share of the ports below Linux's ephemeral range
+    (32768-60999). Below it, a port the kernel hands out for an outgoing connection (FIX
+    clients, database connections) never turns out to be one a venue is about to listen
+    on; a share of its own per worker means no other worker ever picks a port that this
+    one's venue holds, or has let go of for a moment while it restarts."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    span = (32_000 - 20_000) // workers
+    start = 20_000 + int(worker.removeprefix("gw")) * span
+    return range(start, start + span)
+
+
+_LISTEN_PORTS = _listen_ports()
 # Its own source: test workers must not share a sequence (a seeded global one could).
 _choose = random.SystemRandom().choice
+# Never handed out twice in this worker: a venue stopped to be restarted keeps its ports.
+_handed_out: set[int] = set()
 
 
 def free_port() -> int:
-    """A port nothing listens on now, outside the range outgoing connections use."""
+    """A port nothing listens on now and this worker has not handed out before, outside
+    the range outgoing connections use."""
     while True:
         port = _choose(_LISTEN_PORTS)
+        if port in _handed_out:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _handed_out.add(port)
+        return port
 
 
 def write_config(directory: Path, *, fix_port: int, replace: dict[str, str] | None = None) -> Path:
