@@ -81,7 +81,6 @@ class Pipeline:
         # the writer records them with its next commit.
         self._delivered: list[tuple[int, int]] = []
         self._delivered_lock = threading.Lock()
-        self._recorded_sent_through = sent_through_event_id
         self._threads = [
             threading.Thread(target=self._guarded(loop), name=name, daemon=True)
             for loop, name in (
@@ -293,7 +292,7 @@ class Pipeline:
         """Whether delivery has got further than the ledger says."""
         with self._delivered_lock:
             return bool(self._delivered) or (
-                self._sent_through_event_id != self._recorded_sent_through
+                self._sent_through_event_id != self._writer.recorded_sent_through
             )
 
     def _commit(self, entries: list[LedgerEntry]) -> None:
@@ -304,7 +303,6 @@ class Pipeline:
         while True:
             try:
                 self._writer.commit(entries, sent_through, delivered)
-                self._recorded_sent_through = sent_through
                 return
             except DBAPIError as error:
                 # The database is unreachable or went away: wait for it, holding the batch

@@ -63,7 +63,7 @@ class Dispatcher:
         if event.session not in self._registry:
             return  # recorded for a session the configuration has since dropped
         session = self._registry[event.session]
-        fix = quickfix.Session.lookupSession(session.quickfix_id)
+        fix = session.engine_session()
         if event.action is SessionAction.ENABLE:
             session.enabled = True
         elif event.action is SessionAction.DISABLE:

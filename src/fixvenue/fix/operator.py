@@ -7,8 +7,6 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-import quickfix
-
 from fixvenue.fix.application import VenueApplication
 from fixvenue.fix.sessions import FixSession, SessionRegistry
 
@@ -34,7 +32,7 @@ class SessionOperator:
 
     def is_logged_on(self, target_comp_id: str) -> bool:
         """Logged on, or halfway through logging on."""
-        fix = self._quickfix_session(self._registry[target_comp_id])
+        fix = self._registry[target_comp_id].engine_session()
         return bool(fix.receivedLogon() or fix.sentLogon())
 
     def hold_logons(self, target_comp_id: str) -> AbstractContextManager[object]:
@@ -45,13 +43,13 @@ class SessionOperator:
         """How many messages the venue has sent the session since it last logged off (or
         since the venue started, or its numbers were reset): waiting for its next logon."""
         session = self._registry[target_comp_id]
-        fix = self._quickfix_session(session)
+        fix = session.engine_session()
         return int(fix.getExpectedSenderNum()) - session.next_sender_at_logoff
 
     def views(self) -> list[dict[str, Any]]:
         views = []
         for session in self._registry:
-            fix = self._quickfix_session(session)
+            fix = session.engine_session()
             last_message_us = self._application.last_received_us.get(session.target_comp_id)
             views.append(
                 {
@@ -86,9 +84,3 @@ class SessionOperator:
         if start < 0:
             return None
         return tail[start + len(_CONNECTED_FROM) :].split("\n", 1)[0].strip() or None
-
-    @staticmethod
-    def _quickfix_session(session: FixSession) -> quickfix.Session:
-        fix = quickfix.Session.lookupSession(session.quickfix_id)
-        assert fix is not None, f"QuickFIX has no session {session.quickfix_id}"
-        return fix

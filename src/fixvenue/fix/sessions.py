@@ -33,6 +33,12 @@ class FixSession:
     # what the venue sent since waits for its next logon.
     next_sender_at_logoff: int = 1
 
+    def engine_session(self) -> quickfix.Session:
+        """QuickFIX's session object, which the acceptor created for this session."""
+        found = quickfix.Session.lookupSession(self.quickfix_id)
+        assert found is not None, f"QuickFIX has no session {self.quickfix_id}"
+        return found
+
 
 class SessionSettings(Protocol):
     """What the registry reads of each configured session."""

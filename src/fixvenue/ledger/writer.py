@@ -64,7 +64,8 @@ class LedgerWriter:
         self._instruments = instruments
         self._connection: Connection | None = None
         self._use_copy = engine.dialect.name == "postgresql"
-        self._recorded_sent_through: int | None = None
+        # How far delivery had got at the last commit (None: not recorded by this writer).
+        self.recorded_sent_through: int | None = None
 
     def commit(
         self,
@@ -134,12 +135,12 @@ class LedgerWriter:
                             for target, number in watermarks.items()
                         ],
                     )
-                if sent_through_event_id != self._recorded_sent_through:
+                if sent_through_event_id != self.recorded_sent_through:
                     connection.execute(_UPDATE_SENT_THROUGH, {"value": str(sent_through_event_id)})
         except DBAPIError:
             self._discard_connection()
             raise
-        self._recorded_sent_through = sent_through_event_id
+        self.recorded_sent_through = sent_through_event_id
 
     def close(self) -> None:
         self._discard_connection()
