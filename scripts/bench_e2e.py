@@ -234,8 +234,14 @@ def fixvenue_executable() -> str:
 
 @contextmanager
 def venue(
-    config: Path, url: str, bench: Bench, cpus: str | None
+    config: Path,
+    url: str,
+    bench: Bench,
+    cpus: str | None,
+    startup_seconds: float = STARTUP_SECONDS,
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """The venue, accepting FIX (within `startup_seconds`: replaying a large ledger takes
+    time); stopped cleanly when done, its log checked."""
     log_path = bench.work_dir / "venue.log"
     pinning = ["taskset", "-c", cpus] if cpus else []
     command = [
@@ -253,12 +259,12 @@ def venue(
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
+        deadline = time.monotonic() + startup_seconds
         while "accepting FIX on" not in log_path.read_text(errors="replace"):
             if process.poll() is not None:
                 raise BenchError(f"venue exited with {process.returncode}: see {log_path}")
             if time.monotonic() > deadline:
-                raise BenchError(f"venue not accepting within {STARTUP_SECONDS:g}s: {log_path}")
+                raise BenchError(f"venue not accepting within {startup_seconds:g}s: {log_path}")
             time.sleep(0.05)
         yield process
     finally:

@@ -43,6 +43,7 @@ def fill_ledger(url: str, reports_wanted: int) -> int:
     core = TradingCore(
         instruments=config.instruments,
         sessions=config.session_profiles(),
+        first_trading_date=LedgerReader(engine).trading_dates()[0],
         self_trade_prevention=config.self_trade_prevention,
     )
     writer = LedgerWriter(engine, {i.symbol: i for i in config.instruments})

@@ -207,6 +207,7 @@ def new_core() -> TradingCore:
             for symbol in SYMBOLS
         ],
         sessions=SESSIONS,
+        first_trading_date="2026-01-02",
     )
 
 

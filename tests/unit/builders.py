@@ -101,10 +101,14 @@ STOP_LIMIT = OrderType.STOP_LIMIT
 ACCOUNT_SELF_TRADE_PREVENTION = {A1B: SelfTradePrevention.DECREMENT}
 
 
+FIRST_TRADING_DATE = "2026-11-02"
+
+
 def new_core() -> TradingCore:
     return TradingCore(
         instruments=INSTRUMENTS,
         sessions=PROFILES,
+        first_trading_date=FIRST_TRADING_DATE,
         self_trade_prevention=ACCOUNT_SELF_TRADE_PREVENTION,
     )
 

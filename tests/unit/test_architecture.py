@@ -33,6 +33,7 @@ ALLOWED = {
     "metrics": {"domain", "core"},
     # Files from the ledger, with reports rendered as the FIX sessions receive them.
     "compliance": {"domain", "core", "ledger", "fix"},
+    "clearing": {"domain", "ledger"},
 }
 PURE = {"domain", "matching", "risk", "core"}
 # msgspec is allowed: events and the records of a sweep are its frozen Structs (docs/design.md,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
+from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from fixvenue.domain.commands import (
     CancelOrder,
     Command,
     ConfigureRisk,
+    EndTradingDay,
     ExpireOrders,
     PlaceOrder,
     ReplaceOrder,
@@ -36,6 +38,7 @@ from fixvenue.domain.events import (
     OrderStatusReported,
     OrderTriggered,
     RiskLimitsChanged,
+    TradingDayEnded,
     TradingPhaseChanged,
     VenueEvent,
 )
@@ -54,6 +57,7 @@ from tests.unit.builders import (
     BUY,
     DAY,
     EPOCH_US,
+    FIRST_TRADING_DATE,
     FOK,
     GTC,
     GTD,
@@ -142,6 +146,13 @@ def place_orders(draw: st.DrawFn, sequence: int) -> PlaceOrder:
     )
 
 
+def _date(days_after_the_first: int) -> str:
+    """A trading date as the core names it, counted from the builders' first."""
+    return (
+        date.fromisoformat(FIRST_TRADING_DATE) + timedelta(days=days_after_the_first)
+    ).isoformat()
+
+
 @st.composite
 def command_streams(draw: st.DrawFn) -> list[Command]:
     """Orders, cancels (mostly of earlier orders), resends and duplicates, in some order."""
@@ -153,7 +164,7 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
             st.sampled_from(
                 ("place",) * 6
                 + ("cancel", "cancel", "replace", "replace", "random", "random", "repeat")
-                + ("phase", "risk")
+                + ("phase", "risk", "end of day")
             )
         )
         if kind == "place" or (kind in ("cancel", "replace", "repeat") and not places):
@@ -227,6 +238,12 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
             )
         elif kind == "risk":
             commands.append(draw(risk_commands()))
+        elif kind == "end of day":  # the date ended so far, or now and then a wrong one
+            ended = sum(isinstance(command, EndTradingDay) for command in commands)
+            day = ended + draw(st.sampled_from((0, 0, 0, 1)))
+            commands.append(
+                EndTradingDay(trading_date=_date(day), next_trading_date=_date(day + 1))
+            )
         elif kind == "phase":  # halts are short: reopening is likelier
             change = draw(st.sampled_from((halt, reopen, reopen)))
             commands.append(change(draw(st.sampled_from(SYMBOLS))))
@@ -396,10 +413,13 @@ def assert_open_orders_are_exactly_the_booked_orders_and_waiting_stops(
 
 
 def assert_expiry_is_exact(core: TradingCore, command: Command, events: list[Event]) -> None:
-    """An expiry expires every order whose time has come and no other."""
+    """An expiry expires every order whose time has come and no other; the end of a date
+    every Day order and no other."""
     now = timestamp_of(core.last_sequence)
     for event in events:
-        if isinstance(event, OrderExpired):
+        if isinstance(event, OrderExpired) and isinstance(command, EndTradingDay):
+            assert event.order.time_in_force is DAY, event
+        elif isinstance(event, OrderExpired):
             assert isinstance(command, ExpireOrders), command
             assert event.order.expire_time_us is not None
             assert event.order.expire_time_us <= now, event
@@ -409,9 +429,15 @@ def assert_expiry_is_exact(core: TradingCore, command: Command, events: list[Eve
 
 
 def assert_duplicates_and_resends_are_handled(
-    command: Command, events: list[Event], seen: set[tuple[str, str]]
+    core: TradingCore, command: Command, events: list[Event], seen: set[tuple[str, str]]
 ) -> None:
-    if isinstance(command, PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders):
+    if isinstance(command, EndTradingDay):
+        if events:  # a new date: only the ClOrdIDs of orders still open stay in use
+            assert isinstance(events[-1], TradingDayEnded), events
+            assert all(isinstance(event, OrderExpired) for event in events[:-1]), events
+            seen.intersection_update({key for key in seen if core.client_order_id_in_use(*key)})
+            assert all(order.time_in_force is not DAY for order in core.open_orders.values())
+    elif isinstance(command, PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders):
         key = (command.session, command.client_order_id)
         if key in seen and command.possible_resend:
             assert events == []
@@ -459,7 +485,7 @@ def test_every_command_leaves_the_core_consistent(commands: list[Command]) -> No
         assert_order_quantities_are_consistent(events, fills_so_far)
         assert_both_sides_of_every_trade_agree(command, events, trade_ids)
         assert_open_orders_are_exactly_the_booked_orders_and_waiting_stops(driver.core)
-        assert_duplicates_and_resends_are_handled(command, events, seen)
+        assert_duplicates_and_resends_are_handled(driver.core, command, events, seen)
         assert_expiry_is_exact(driver.core, command, events)
         assert_reservations_match_open_orders(driver.core)
         for event in events:
@@ -523,6 +549,8 @@ def state_of(core: TradingCore) -> object:
         },
         {symbol: len(stops) for symbol, stops in core.stops.items()},
         core.phases,
+        core.trading_date,
+        core.reference_prices,
         core.last_trade_prices,
         core.next_expiry_us,
         vars(core.identifiers),

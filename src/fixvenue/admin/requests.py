@@ -15,7 +15,8 @@
                            cancels the open orders that match every filter given
     GET  /book/SYMBOL?depth=N   the best N price levels of each side (10 if not given)
 
-and the session requests (admin/sessions.py) and the audit log (admin/audit.py).
+and the session requests (admin/sessions.py), end of day (admin/eod.py) and the audit log
+(admin/audit.py).
 
 Amounts of money are decimal strings, exact; percentages too.
 """
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from fixvenue.admin.audit import AuditTrail, audit_day, audit_view
+from fixvenue.admin.eod import end_of_day
 from fixvenue.admin.errors import bad_request, not_found
 from fixvenue.admin.sessions import SessionDirectory, SessionRequests
 from fixvenue.core.trading import TradingCore
@@ -109,6 +111,8 @@ class Routes:
                     raise bad_request("force must be true or false")
                 reason = _text(body, "reason", "operator request")
                 return self._sessions.act(name, action, reason, force=force)
+            case "POST", ["eod"]:
+                return end_of_day(self._sequencer, body)
             case "GET", ["audit"]:
                 day = audit_day(query.get("date"))
                 return audit_view(self._audit.entries(day, before=audit_entry_id))
@@ -234,7 +238,7 @@ def _book_view(core: TradingCore, symbol: str, depth: int) -> dict[str, Any]:
         "currency": instrument.currency,
         "phase": core.phases[symbol].value,
         "last_price": None if last is None else price(last),
-        "reference_price": price(instrument.reference_price),
+        "reference_price": price(core.reference_prices[symbol]),
         "bids": side(book.levels(Side.BUY)),
         "asks": side(book.levels(Side.SELL)),
     }

@@ -31,6 +31,7 @@ BEGIN_STRINGS = ("FIX.4.4", "FIX.4.2")
 DROP_COPY_BEGIN_STRING = "FIX.4.4"
 TOKEN_NAME_LENGTH_MAX = 64  # the audit log's column
 TOKEN_NAME = re.compile(rf"[A-Za-z0-9._-]{{1,{TOKEN_NAME_LENGTH_MAX}}}")
+CLEARING_FIRM_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +79,17 @@ class VenueConfig:
     account_risk: dict[str, RiskLimits]
     # Per account, where it is not the default of cancelling the resting order.
     self_trade_prevention: dict[str, SelfTradePrevention]
+    # The clearing firm of every firm that trades (by default the firm itself).
+    clearing_firms: dict[str, str]
+
+    def account_clearing_firms(self) -> dict[str, str]:
+        """Each account's clearing firm: the one its firm clears through."""
+        return {
+            account: self.clearing_firms[session.firm]
+            for session in self.sessions
+            if session.role is SessionRole.ORDER_ENTRY and session.firm is not None
+            for account in session.accounts
+        }
 
     def session(self, target_comp_id: str) -> SessionConfig:
         for session in self.sessions:
@@ -213,6 +225,7 @@ class _Reader:
                 "sessions",
                 "risk",
                 "self_trade_prevention",
+                "clearing_firms",
             },
             {"venue", "fix", "metrics", "admin", "instruments", "sessions", "risk"},
         )
@@ -250,7 +263,28 @@ class _Reader:
             default_risk=default_risk,
             account_risk=account_risk,
             self_trade_prevention=self_trade_prevention,
+            clearing_firms=self.clearing_firms(top.get("clearing_firms", {}), sessions),
         )
+
+    def clearing_firms(self, data: Any, sessions: tuple[SessionConfig, ...]) -> dict[str, str]:
+        """Firm -> clearing firm for every firm that trades; a firm not named clears for
+        itself. The names become directory and file names of the clearing files."""
+        firms = sorted(
+            {s.firm for s in sessions if s.role is SessionRole.ORDER_ENTRY and s.firm is not None}
+        )
+        table = self.table(data, "clearing_firms", set(firms), set())
+        result = {}
+        for firm in firms:
+            where = f"clearing_firms.{firm}" if firm in table else f"firm {firm!r}"
+            name = self.string(table.get(firm, firm), where)
+            if not CLEARING_FIRM_NAME.fullmatch(name):
+                raise self.fail(
+                    where,
+                    f"a clearing firm's name ({name!r}) names its files: use 1 to 64 letters, "
+                    "digits, '.', '_' or '-', not starting with '.'",
+                )
+            result[firm] = name
+        return result
 
     def dictionaries(self, data: Any) -> dict[str, Path]:
         table = self.table(data, "fix.data_dictionaries", set(BEGIN_STRINGS), set(BEGIN_STRINGS))
@@ -387,6 +421,18 @@ class _Reader:
         names = [s.target_comp_id for s in result]
         if len(set(names)) != len(names):
             raise self.fail("sessions", "a target_comp_id is listed twice")
+        owners: dict[str, str] = {}
+        for session in result:
+            if session.role is not SessionRole.ORDER_ENTRY or session.firm is None:
+                continue
+            for account in sorted(session.accounts):
+                owner = owners.setdefault(account, session.firm)
+                if owner != session.firm:
+                    raise self.fail(
+                        "sessions",
+                        f"account {account} is listed for firms {owner} and {session.firm}: "
+                        "an account belongs to one firm",
+                    )
         self.check_drop_copies(result)
         return tuple(result)
 

@@ -24,6 +24,7 @@ from fixvenue.domain.events import (
     OrderStatusReported,
     RiskLimitsChanged,
     SessionControlled,
+    TradingDayEnded,
     TradingPhaseChanged,
     VenueEvent,
 )
@@ -113,6 +114,11 @@ def _describe(event: Event) -> str:
         view = limits_view(event.limits)
         shown = "none" if view is None else " ".join(f"{k}={v}" for k, v in view.items())
         return f"risk limits of {event.account or 'the default'} are now: {shown}"
+    if isinstance(event, TradingDayEnded):
+        return (
+            f"trading date {event.trading_date} ended ({event.expired} Day orders expired); "
+            f"the venue is now at {event.next_trading_date}"
+        )
     if isinstance(event, SessionControlled):
         return f"operator {event.action.value} of session {event.session}: {event.reason}"
     text = getattr(event, "text", None)

@@ -46,7 +46,7 @@ T = TypeVar("T")
 INBOUND_CAPACITY = 10_000
 COMMITTING_CAPACITY = 64
 # How long the writer lets delivery records wait for a commit when no command comes.
-DELIVERY_RECORD_SECONDS = 1.0
+DELIVERY_RECORD_SECONDS = 0.1
 SENDING_CAPACITY = 64
 BATCH_COMMANDS_MAX = 2_000
 RETRY_DELAY_SECONDS_MAX = 2.0
@@ -81,6 +81,8 @@ class Pipeline:
         # the writer records them with its next commit.
         self._delivered: list[tuple[int, int]] = []
         self._delivered_lock = threading.Lock()
+        # Notified after every commit, for those who wait until delivery is recorded.
+        self._committed = threading.Condition()
         self._threads = [
             threading.Thread(target=self._guarded(loop), name=name, daemon=True)
             for loop, name in (
@@ -107,6 +109,15 @@ class Pipeline:
         if not completion.done.wait(timeout_seconds):
             return None
         return completion.events
+
+    def wait_until_recorded(self, event_id: int, timeout_seconds: float) -> bool:
+        """Waits until the ledger records the event as delivered (the writer does so with
+        its next commit, within DELIVERY_RECORD_SECONDS when quiet); False if it took
+        longer than `timeout_seconds`."""
+        with self._committed:
+            return self._committed.wait_for(
+                lambda: (self._writer.recorded_sent_through or 0) >= event_id, timeout_seconds
+            )
 
     def query(self, read: Callable[[TradingCore], T], timeout_seconds: float) -> T:
         """Runs `read` on the sequencer thread, between two commands, so that it sees the
@@ -303,6 +314,8 @@ class Pipeline:
         while True:
             try:
                 self._writer.commit(entries, sent_through, delivered)
+                with self._committed:
+                    self._committed.notify_all()
                 return
             except DBAPIError as error:
                 # The database is unreachable or went away: wait for it, holding the batch

@@ -66,6 +66,7 @@ def recover(config: VenueConfig, reader: LedgerReader) -> TradingCore:
     core = TradingCore(
         instruments=config.instruments,
         sessions=config.session_profiles(),
+        first_trading_date=reader.trading_dates()[0],
         self_trade_prevention=config.self_trade_prevention,
     )
     stored = reader.event_payloads()
@@ -261,10 +262,17 @@ class _PipelineSequencer:
         self._pipeline = pipeline
 
     def execute(self, command: Command) -> list[Event]:
+        """The command's events, once committed, delivered, and recorded as delivered (so
+        that whatever reads the ledger next, such as reconciliation, finds it so)."""
+        deadline = time.monotonic() + ADMIN_TIMEOUT_SECONDS
         events = self._pipeline.submit_and_wait(
             ReceivedCommand(command=command, inbound_sequence_number=None),
             ADMIN_TIMEOUT_SECONDS,
         )
+        if events and not self._pipeline.wait_until_recorded(
+            events[-1].event_id, max(deadline - time.monotonic(), 0)
+        ):
+            events = None
         if events is None:
             raise AdminError(
                 HTTPStatus.SERVICE_UNAVAILABLE,

@@ -17,7 +17,9 @@ from fixvenue.app.venue import StartupError
 from fixvenue.cli.options import (
     config_option,
     data_dir_option,
+    date_option,
     db_option,
+    ledger_trading_date,
     one_line_errors,
     resolve,
 )
@@ -27,13 +29,6 @@ from fixvenue.domain.values import SessionRole
 from fixvenue.fix.outbound import Renderer
 from fixvenue.ledger.reader import LedgerReader
 
-date_option = click.option(
-    "--date",
-    "trading_date",
-    required=True,
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The trading date, YYYY-MM-DD.",
-)
 out_option = click.option(
     "--out",
     required=True,
@@ -82,7 +77,7 @@ def dropcopy_export(
     if firm is not None and firm not in firms.values():
         raise StartupError(f"unknown firm {firm}")
     reader = LedgerReader(ledger_setup.open_for_reading(url))
-    day = _trading_date(reader, trading_date)
+    day = ledger_trading_date(reader, trading_date)
     export = DropCopyExport(
         comp_id=config.comp_id,
         renderer=Renderer({i.symbol: i for i in config.instruments}),
@@ -139,21 +134,10 @@ def audit_trail(
     received and each report out as sent, with their times, and the venue's own actions."""
     config, _directory, url = resolve(config_path, database, data_dir)
     reader = LedgerReader(ledger_setup.open_for_reading(url))
-    day = _trading_date(reader, trading_date)
+    day = ledger_trading_date(reader, trading_date)
     trail = AuditTrail(
         renderer=Renderer({i.symbol: i for i in config.instruments}),
         begin_strings={s.target_comp_id: s.begin_string for s in config.sessions},
     )
     count = _write_whole(out, lambda handle: trail.write(reader.command_records(day), handle))
     click.echo(f"{count} audit trail lines of {day} written to {out}")
-
-
-def _trading_date(reader: LedgerReader, trading_date: datetime) -> str:
-    day = trading_date.date().isoformat()
-    dates = reader.trading_dates()
-    if day not in dates:
-        raise StartupError(
-            f"{day} is not a trading date of this ledger: its trading dates are "
-            f"{dates[0]} to {dates[-1]}"
-        )
-    return day

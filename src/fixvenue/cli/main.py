@@ -9,7 +9,7 @@ import click
 
 from fixvenue.app import ledger_setup, logs
 from fixvenue.app.venue import StartupError, serve
-from fixvenue.cli import compliance, controls, sessions
+from fixvenue.cli import clearing, compliance, controls, sessions
 from fixvenue.cli.options import (
     config_option,
     data_dir_option,
@@ -102,5 +102,7 @@ for command in (
     sessions.sessions_group,
     sessions.audit_group,
     compliance.dropcopy_group,
+    clearing.eod_group,
+    clearing.reconcile_command,
 ):
     main.add_command(command)

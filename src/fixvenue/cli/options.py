@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,19 @@ import click
 from fixvenue.app import config as venue_config
 from fixvenue.app import ledger_setup
 from fixvenue.app.venue import StartupError
+from fixvenue.clearing.files import ClearingError
 from fixvenue.cli.admin_client import AdminRefusedError, client_for
 from fixvenue.ledger.database import LedgerUnavailableError
+from fixvenue.ledger.reader import LedgerReader
 
 DEFAULT_CONFIG = Path("config/venue.toml")
-_REFUSALS = (venue_config.ConfigError, LedgerUnavailableError, StartupError, AdminRefusedError)
+_REFUSALS = (
+    venue_config.ConfigError,
+    LedgerUnavailableError,
+    StartupError,
+    AdminRefusedError,
+    ClearingError,
+)
 
 
 def one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
@@ -102,3 +111,23 @@ data_dir_option = click.option(
     metavar="DIR",
     help="Where the FIX store, FIX logs and the embedded ledger live (default: from the config).",
 )
+
+date_option = click.option(
+    "--date",
+    "trading_date",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The trading date, YYYY-MM-DD.",
+)
+
+
+def ledger_trading_date(reader: LedgerReader, trading_date: datetime) -> str:
+    """The date as the ledger names it; refused if it is not one of the ledger's."""
+    day = trading_date.date().isoformat()
+    dates = reader.trading_dates()
+    if day not in dates:
+        raise StartupError(
+            f"{day} is not a trading date of this ledger: its trading dates are "
+            f"{dates[0]} to {dates[-1]}"
+        )
+    return day

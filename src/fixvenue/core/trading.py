@@ -20,6 +20,7 @@ from fixvenue.domain.commands import (
     CancelOrder,
     ConfigureRisk,
     ControlSession,
+    EndTradingDay,
     ExpireOrders,
     OperatorCancel,
     PlaceOrder,
@@ -48,6 +49,7 @@ from fixvenue.domain.events import (
     OrderTriggered,
     RiskLimitsChanged,
     SessionControlled,
+    TradingDayEnded,
     TradingPhaseChanged,
 )
 from fixvenue.domain.risk import KillScope
@@ -133,8 +135,11 @@ class TradingCore:
         *,
         instruments: Iterable[Instrument],
         sessions: Iterable[SessionProfile],
+        first_trading_date: str,
         self_trade_prevention: Mapping[str, SelfTradePrevention] | None = None,
     ) -> None:
+        """`first_trading_date`: the ledger's first (YYYY-MM-DD); each EndTradingDay in the
+        command stream moves the core on by one date."""
         self.instruments: Mapping[str, Instrument] = {i.symbol: i for i in instruments}
         self.sessions: Mapping[str, SessionProfile] = {s.session: s for s in sessions}
         # Per account, where it is not the default of cancelling the resting order.
@@ -142,8 +147,14 @@ class TradingCore:
         self.books = {symbol: OrderBook(symbol) for symbol in self.instruments}
         self.stops = {symbol: StopBook() for symbol in self.instruments}
         self.phases = dict.fromkeys(self.instruments, TradingPhase.OPEN)
+        self.trading_date = first_trading_date
+        # Of the current trading date; the reference prices are the configuration's until
+        # the first end of day, then each date's closes.
         self.last_trade_prices: dict[str, int] = {}
-        self.risk = RiskControls(self.instruments.values(), self.last_trade_prices)
+        self.reference_prices = {s: i.reference_price for s, i in self.instruments.items()}
+        self.risk = RiskControls(
+            self.instruments.values(), self.last_trade_prices, self.reference_prices
+        )
         # The lowest and highest trade price of each symbol since its stops were last
         # looked at (within one command): a stop triggers if any trade reached it, even
         # when the price has moved on since.
@@ -176,6 +187,7 @@ class TradingCore:
             CancelOnDisconnect: self._cancel_on_disconnect,
             OperatorCancel: self._operator_cancel,
             ControlSession: self._control_session,
+            EndTradingDay: self._end_trading_day,
         }
 
     def apply(self, sequenced: SequencedCommand) -> list[Event]:
@@ -184,6 +196,11 @@ class TradingCore:
         self.last_timestamp_us = sequenced.timestamp_us
         command = sequenced.command
         return self._handlers[type(command)](command, sequenced.timestamp_us)
+
+    def client_order_id_in_use(self, session: str, client_order_id: str) -> bool:
+        """Whether the session has used the ClOrdID on the current trading date (or on an
+        earlier one, for an order still open)."""
+        return (session, client_order_id) in self._client_order_ids
 
     @property
     def next_expiry_us(self) -> int | None:
@@ -623,16 +640,52 @@ class TradingCore:
         events: list[Event] = []
         while (due := self.next_expiry_us) is not None and due <= now:
             order = self.open_orders[heapq.heappop(self._expiries)[2]]
-            order.expire()
-            self._close(order)
             events.append(
-                OrderExpired(
-                    event_id=self.identifiers.next_event_id(),
-                    timestamp_us=now,
-                    order=order.snapshot(),
-                    text="good-till-date order expired at its ExpireTime",
-                )
+                self._expire_order(order, "good-till-date order expired at its ExpireTime", now)
             )
+        return events
+
+    def _expire_order(self, order: Order, text: str, now: int) -> OrderExpired:
+        order.expire()
+        self._close(order)
+        return OrderExpired(
+            event_id=self.identifiers.next_event_id(),
+            timestamp_us=now,
+            order=order.snapshot(),
+            text=text,
+        )
+
+    def _end_trading_day(self, command: EndTradingDay, now: int) -> list[Event]:
+        if command.trading_date != self.trading_date:
+            return []  # the admin endpoint checks the date before it asks
+        ending = self.trading_date
+        text = f"day order expired at the end of trading date {ending}"
+        events: list[Event] = [
+            self._expire_order(order, text, now)
+            for order in [o for o in self.open_orders.values() if o.time_in_force is _DAY]
+        ]
+        self.reference_prices.update(self.last_trade_prices)
+        self.last_trade_prices.clear()
+        # A ClOrdID may be used again from the next date on, unless it names an order that
+        # is still open (a GTC or GTD order carries over, and a cancel may name it so).
+        self._client_order_ids = {
+            key: order
+            for key, order in self._client_order_ids.items()
+            if order is not None and order.order_id in self.open_orders
+        }
+        self.risk.start_day()
+        self.trading_date = command.next_trading_date
+        events.append(
+            TradingDayEnded(
+                event_id=self.identifiers.next_event_id(),
+                timestamp_us=now,
+                trading_date=ending,
+                next_trading_date=self.trading_date,
+                closes=tuple(sorted(self.reference_prices.items())),
+                positions=self.risk.positions(),
+                expired=len(events),
+            )
+        )
         return events
 
     def _set_phase(self, command: SetTradingPhase, now: int) -> list[Event]:

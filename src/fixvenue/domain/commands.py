@@ -198,6 +198,17 @@ class OperatorCancel:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndTradingDay:
+    """End of day for the trading date named (it must be the current one): Day orders
+    expire, each symbol's last trade becomes its close and next reference price, and the
+    venue moves on to the next date. The calendar is the edge's: the core takes the next
+    date as given."""
+
+    trading_date: str  # YYYY-MM-DD
+    next_trading_date: str
+
+
 Command = (
     PlaceOrder
     | CancelOrder
@@ -213,6 +224,7 @@ Command = (
     | CancelOnDisconnect
     | OperatorCancel
     | ControlSession
+    | EndTradingDay
 )
 
 
@@ -251,7 +263,8 @@ def command_session(command: Command) -> str | None:
         | SetRiskLimits
         | SetKillSwitch
         | OperatorCancel
-        | ControlSession,
+        | ControlSession
+        | EndTradingDay,
     ):
         return None
     return command.session

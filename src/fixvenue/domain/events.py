@@ -252,6 +252,23 @@ class SessionControlled(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
 
 
+class TradingDayEnded(msgspec.Struct, frozen=True, kw_only=True):
+    """The end of a trading date: its Day orders expired (their reports come first), and
+    the venue is now at the next date."""
+
+    event_id: int
+    timestamp_us: int
+    trading_date: str  # YYYY-MM-DD, the date that ended
+    next_trading_date: str
+    # Each symbol's close (ticks): its last trade of the date, or, where it did not trade,
+    # its reference price, which the close becomes for the next date.
+    closes: tuple[tuple[str, int], ...]
+    # The net position of every account in every symbol it holds, carried into the next
+    # date as its start of day: (account, symbol, quantity), sorted, none zero.
+    positions: tuple[tuple[str, str, int], ...]
+    expired: int  # Day orders expired
+
+
 ExecutionEvent = (
     OrderAccepted
     | OrderRejected
@@ -262,7 +279,13 @@ ExecutionEvent = (
     | OrderTriggered
     | OrderRestated
 )
-VenueEvent = TradingPhaseChanged | RiskLimitsChanged | KillSwitchChanged | SessionControlled
+VenueEvent = (
+    TradingPhaseChanged
+    | RiskLimitsChanged
+    | KillSwitchChanged
+    | SessionControlled
+    | TradingDayEnded
+)
 Event = ExecutionEvent | CancelRejected | OrderStatusReported | MassCancelReported | VenueEvent
 
 

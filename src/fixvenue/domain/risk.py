@@ -32,11 +32,20 @@ def to_millionths(amount: Decimal) -> int:
     return int(millionths)
 
 
+def money_text(millionths: int) -> str:
+    """An amount for an operator or a file: exact, with at least two decimals. Integer
+    arithmetic, since clearing files write millions of them."""
+    whole, fraction = divmod(abs(millionths), MONEY_SCALE)
+    sign = "-" if millionths < 0 else ""
+    cents, rest = divmod(fraction, 10_000)
+    if not rest:  # most amounts: whole cents
+        return f"{sign}{whole}.{cents:02d}"
+    return f"{sign}{whole}.{f'{fraction:06d}'.rstrip('0')}"
+
+
 def from_millionths(millionths: int) -> Decimal:
     """An amount for an operator or a file: exact, with at least two decimals."""
-    amount = (Decimal(millionths) / MONEY_SCALE).quantize(Decimal("0.000001"))
-    whole, _, fraction = f"{amount:f}".rstrip("0").partition(".")
-    return Decimal(f"{whole}.{fraction.ljust(2, '0')}")
+    return Decimal(money_text(millionths))
 
 
 def money_per_tick(instrument: Instrument) -> int:
@@ -48,7 +57,7 @@ def money_per_tick(instrument: Instrument) -> int:
 
 def format_money(millionths: int, currency: str) -> str:
     """An amount for a report's Text: at least two decimals, more only where it has them."""
-    return f"{from_millionths(millionths):f} {currency}"
+    return f"{money_text(millionths)} {currency}"
 
 
 class KillScope(enum.Enum):

@@ -55,10 +55,15 @@ class Posting:
         )
 
 
+def fill_notional(event: OrderFilled, instrument: Instrument) -> int:
+    """The money a fill moves, in millionths of the instrument's currency."""
+    return event.fill.quantity * event.fill.price * money_per_tick(instrument)
+
+
 def fill_postings(event: OrderFilled, instrument: Instrument) -> list[Posting]:
     fill, order = event.fill, event.order
     direction = 1 if order.side is Side.BUY else -1
-    notional = fill.quantity * fill.price * money_per_tick(instrument)
+    notional = fill_notional(event, instrument)
     account = order.account
     legs = (
         (PostingKind.POSITION, instrument.symbol, direction * fill.quantity, Party.SETTLEMENT),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import get_args
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import ColumnElement, Engine, and_, func, insert, select
 
 from fixvenue.domain.commands import SequencedCommand
 from fixvenue.domain.events import Event, ExecutionEvent, OrderStatusReported
@@ -19,6 +19,7 @@ from fixvenue.ledger.schema import (
     events,
     fix_sessions,
     ledger_info,
+    trading_days,
 )
 
 _STREAM_ROWS = 5_000
@@ -43,6 +44,34 @@ class CommandRecord:
     received_us: int | None
     sent_us: int | None  # when its reports were handed to QuickFIX
     events: list[Event]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TradingDay:
+    """One trading date and the numbers of its commands and events (ledger/schema.py)."""
+
+    trading_date: str
+    after_sequence: int
+    after_event_id: int
+    through_sequence: int | None  # None while it is the current date
+    through_event_id: int | None
+
+    @property
+    def closed(self) -> bool:
+        return self.through_event_id is not None
+
+    def holds_event(self, event_id: ColumnElement[int]) -> ColumnElement[bool]:
+        """A condition: the event id column names an event of this date."""
+        return _within(event_id, self.after_event_id, self.through_event_id)
+
+    def holds_command(self, sequence: ColumnElement[int]) -> ColumnElement[bool]:
+        return _within(sequence, self.after_sequence, self.through_sequence)
+
+
+def _within(column: ColumnElement[int], after: int, through: int | None) -> ColumnElement[bool]:
+    if through is None:
+        return column > after
+    return and_(column > after, column <= through)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,19 +115,41 @@ class LedgerReader:
 
     def trading_dates(self) -> list[str]:
         """The ledger's trading dates, YYYY-MM-DD, oldest first. The first is the UTC date
-        the ledger was created on; until end of day rolls it, it is the only one."""
-        created = self.info(CREATED_DATE)
-        assert created is not None, "ledger not initialised"
-        return [created]
+        the ledger was created on; each end of day adds the next; the last is current."""
+        with self._engine.connect() as connection:
+            dates = list(
+                connection.execute(
+                    select(trading_days.c.trading_date).order_by(trading_days.c.trading_date)
+                ).scalars()
+            )
+        assert dates, "ledger not initialised"
+        return dates
+
+    def trading_day(self, trading_date: str) -> TradingDay | None:
+        """Where the trading date's commands and events lie; None if it is not one."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(trading_days).where(trading_days.c.trading_date == trading_date)
+            ).first()
+        if row is None:
+            return None
+        return TradingDay(
+            trading_date=row.trading_date,
+            after_sequence=row.after_sequence,
+            after_event_id=row.after_event_id,
+            through_sequence=row.through_sequence,
+            through_event_id=row.through_event_id,
+        )
 
     def execution_reports(self, trading_date: str) -> Iterator[Event]:
         """Every event reported as an ExecutionReport on the trading date, in the order
         the venue sent them, streamed so memory stays flat."""
-        if trading_date not in self.trading_dates():
+        day = self.trading_day(trading_date)
+        if day is None:
             return
         query = (
             select(events.c.kind, events.c.payload)
-            .where(events.c.kind.in_(EXECUTION_REPORT_KINDS))
+            .where(events.c.kind.in_(EXECUTION_REPORT_KINDS), day.holds_event(events.c.event_id))
             .order_by(events.c.event_id)
         )
         with self._engine.connect() as connection:
@@ -109,7 +160,8 @@ class LedgerReader:
     def command_records(self, trading_date: str) -> Iterator[CommandRecord]:
         """Every command of the trading date with its events, in sequence order, streamed
         so memory stays flat."""
-        if trading_date not in self.trading_dates():
+        day = self.trading_day(trading_date)
+        if day is None:
             return
         command_query = (
             select(
@@ -126,10 +178,13 @@ class LedgerReader:
             .select_from(
                 commands.outerjoin(deliveries, deliveries.c.command_sequence == commands.c.sequence)
             )
+            .where(day.holds_command(commands.c.sequence))
             .order_by(commands.c.sequence)
         )
-        event_query = select(events.c.command_sequence, events.c.kind, events.c.payload).order_by(
-            events.c.event_id
+        event_query = (
+            select(events.c.command_sequence, events.c.kind, events.c.payload)
+            .where(day.holds_event(events.c.event_id))
+            .order_by(events.c.event_id)
         )
         with (
             self._engine.connect() as command_connection,
@@ -203,6 +258,13 @@ def initialise(engine: Engine, *, created_date: str, sessions: Iterable[str]) ->
         missing_info = [{"name": k, "value": v} for k, v in defaults.items() if k not in known_info]
         if missing_info:
             connection.execute(insert(ledger_info), missing_info)
+        if connection.execute(select(func.count()).select_from(trading_days)).scalar() == 0:
+            first = connection.execute(
+                select(ledger_info.c.value).where(ledger_info.c.name == CREATED_DATE)
+            ).scalar_one()
+            connection.execute(
+                insert(trading_days).values(trading_date=first, after_sequence=0, after_event_id=0)
+            )
         known = set(connection.execute(select(fix_sessions.c.session)).scalars())
         missing = [
             {"session": s, "last_inbound_sequence_number": 0} for s in sessions if s not in known

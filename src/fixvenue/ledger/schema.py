@@ -98,5 +98,40 @@ postings = Table(
     Column("amount", BigInteger, nullable=False),
 )
 
+# The venue's trading dates. A date holds the commands and events after its `after_`
+# numbers, up to and including its `through_` numbers: its end of day (EndTradingDay and
+# its TradingDayEnded event). Those are NULL while it is the current date.
+trading_days = Table(
+    "trading_days",
+    metadata,
+    Column("trading_date", String(10), primary_key=True),  # YYYY-MM-DD
+    Column("after_sequence", BigInteger, nullable=False),
+    Column("after_event_id", BigInteger, nullable=False),
+    Column("through_sequence", BigInteger, nullable=True),
+    Column("through_event_id", BigInteger, nullable=True),
+)
+
+# The trade register (ledger/register.py): one row per fill, that is per side of a trade,
+# written in the fill's commit and keyed by its event id (the fill's ExecID).
+trades = Table(
+    "trades",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("trade_id", String(64), nullable=False),
+    Column("order_id", String(64), nullable=False),
+    Column("client_order_id", Text, nullable=False),
+    Column("session", String(64), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("price", BigInteger, nullable=False),  # ticks
+    Column("liquidity", String(8), nullable=False),
+    Column("fee", BigInteger, nullable=False),  # millionths; negative: a rebate
+    Column("timestamp_us", BigInteger, nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("notional", BigInteger, nullable=False),  # quantity x price, in millionths
+)
+
 CREATED_DATE = "created_date"
 SENT_THROUGH_EVENT_ID = "sent_through_event_id"

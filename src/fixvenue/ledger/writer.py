@@ -15,10 +15,11 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
 
 from fixvenue.domain.commands import SequencedCommand, command_session, is_operator_reset
-from fixvenue.domain.events import Event, event_order_id, event_session
+from fixvenue.domain.events import Event, TradingDayEnded, event_order_id, event_session
 from fixvenue.domain.values import Instrument
 from fixvenue.ledger import codec
 from fixvenue.ledger.postings import postings_of
+from fixvenue.ledger.register import register_rows
 from fixvenue.ledger.schema import (
     SENT_THROUGH_EVENT_ID,
     commands,
@@ -27,6 +28,8 @@ from fixvenue.ledger.schema import (
     fix_sessions,
     ledger_info,
     postings,
+    trades,
+    trading_days,
 )
 
 _UPDATE_WATERMARK = (
@@ -118,15 +121,15 @@ class LedgerWriter:
                 self._insert(connection, commands, command_rows)
                 self._insert(connection, events, event_rows)
                 self._insert(connection, deliveries, list(delivered))
+                batch_events = [event for entry in entries for event in entry.events]
                 self._insert(
                     connection,
                     postings,
-                    [
-                        posting.row()
-                        for entry in entries
-                        for posting in postings_of(entry.events, self._instruments)
-                    ],
+                    [posting.row() for posting in postings_of(batch_events, self._instruments)],
                 )
+                self._insert(connection, trades, register_rows(batch_events, self._instruments))
+                for entry in entries:
+                    self._roll_trading_date(connection, entry)
                 if watermarks:
                     connection.execute(
                         _UPDATE_WATERMARK,
@@ -141,6 +144,26 @@ class LedgerWriter:
             self._discard_connection()
             raise
         self.recorded_sent_through = sent_through_event_id
+
+    @staticmethod
+    def _roll_trading_date(connection: Connection, entry: LedgerEntry) -> None:
+        """Closes the trading date an end of day ended and opens the next."""
+        for event in entry.events:
+            if not isinstance(event, TradingDayEnded):
+                continue
+            sequence = entry.command.sequence
+            connection.execute(
+                update(trading_days)
+                .where(trading_days.c.trading_date == event.trading_date)
+                .values(through_sequence=sequence, through_event_id=event.event_id)
+            )
+            connection.execute(
+                insert(trading_days).values(
+                    trading_date=event.next_trading_date,
+                    after_sequence=sequence,
+                    after_event_id=event.event_id,
+                )
+            )
 
     def close(self) -> None:
         self._discard_connection()

@@ -58,11 +58,16 @@ def _limit(text: str) -> Rejection:
 
 class RiskControls:
     def __init__(
-        self, instruments: Iterable[Instrument], last_trade_prices: Mapping[str, int]
+        self,
+        instruments: Iterable[Instrument],
+        last_trade_prices: Mapping[str, int],
+        reference_prices: Mapping[str, int],
     ) -> None:
-        """`last_trade_prices`: the core's, read as they change."""
+        """`last_trade_prices` (of the trading date) and `reference_prices`: the core's,
+        read as they change."""
         self._instruments: Mapping[str, Instrument] = {i.symbol: i for i in instruments}
         self._last_trade_prices = last_trade_prices
+        self._reference_prices = reference_prices
         self._money_per_tick = {
             symbol: money_per_tick(instrument) for symbol, instrument in self._instruments.items()
         }
@@ -136,6 +141,26 @@ class RiskControls:
     def collar_basis_points(self, account: str) -> int | None:
         limits = self.account(account).limits
         return None if limits is None else limits.collar_basis_points
+
+    # -- trading dates -----------------------------------------------------------------
+
+    def start_day(self) -> None:
+        """A new trading date: the day's counts start again (orders entered, notional
+        executed); positions carry over."""
+        for exposure in self.accounts.values():
+            exposure.orders_today = 0
+            for credit in exposure.currencies.values():
+                credit.executed = 0
+
+    def positions(self) -> tuple[tuple[str, str, int], ...]:
+        """Every account's net position in every symbol it holds: (account, symbol,
+        quantity), sorted, none zero."""
+        return tuple(
+            (account, symbol, holding.position)
+            for account, exposure in sorted(self.accounts.items())
+            for symbol, holding in sorted(exposure.symbols.items())
+            if holding.position
+        )
 
     # -- kill switches -----------------------------------------------------------------
 
@@ -260,7 +285,7 @@ class RiskControls:
         """The collar's centre: the last trade price, or the reference price before the
         first trade."""
         last = self._last_trade_prices.get(symbol)
-        return self._instruments[symbol].reference_price if last is None else last
+        return self._reference_prices[symbol] if last is None else last
 
     def _outside_collar(self, symbol: str, price: int, limits: RiskLimits) -> str | None:
         low, high = collar_bounds(self.anchor(symbol), limits.collar_basis_points)

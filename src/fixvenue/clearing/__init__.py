@@ -1,0 +1,1 @@
+"""Post-trade: the clearing files of a trading date and their reconciliation."""

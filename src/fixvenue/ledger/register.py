@@ -1,0 +1,46 @@
+"""The trade register: one row per fill (each side of a trade), as the clearing files and
+reconciliation read it, written in the fill's own commit beside its postings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fixvenue.domain.events import Event, OrderFilled
+from fixvenue.domain.values import Instrument
+from fixvenue.ledger.postings import fill_notional
+
+
+def fill_fields(event: OrderFilled) -> tuple[Any, ...]:
+    """What the register takes from the fill itself: its first columns (`trades`)."""
+    order, fill = event.order, event.fill
+    return (
+        event.event_id,
+        fill.trade_id,
+        order.order_id,
+        order.client_order_id,
+        order.session,
+        order.account,
+        order.symbol,
+        order.side.value,
+        fill.quantity,
+        fill.price,
+        fill.liquidity.value,
+        fill.fee,
+        event.timestamp_us,
+    )
+
+
+def register_rows(
+    events: Iterable[Event], instruments: Mapping[str, Instrument]
+) -> list[tuple[Any, ...]]:
+    """The register's rows for the fills among `events`, in the `trades` table's columns:
+    the fill's fields, then its instrument's currency and its notional."""
+    rows = []
+    for event in events:
+        if isinstance(event, OrderFilled):
+            instrument = instruments[event.order.symbol]
+            rows.append(
+                (*fill_fields(event), instrument.currency, fill_notional(event, instrument))
+            )
+    return rows
