@@ -205,21 +205,47 @@ def test_the_next_date_reuses_clordids_and_starts_from_the_positions_carried(
     day = _first_trading_date(venue)
     following = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
     bid = broker1.new_order(account="BRK1-A", price="99.00", quantity="60")
-    broker1.report(bid, "0")
+    first_ack = broker1.report(bid, "0")
     broker2.report(broker2.new_order(account="BRK2-A", side="2", price="99.00", quantity="60"), "F")
     broker1.report(bid, "F")
     out = tmp_path / "clearing"
     answer = json.loads(_eod(venue, day, out, "--json"))
     assert answer["current_trading_date"] == following
     assert answer["closes"] == {"ACME": "99.00", "BOLT": "25.00", "EURX": "50.00"}
+    # The new date outlasts a restart: the end of day replays like any command.
+    assert venue.stop() == 0
+    venue.start()
+    broker1.wait_logon()
+    broker2.wait_logon()
 
     # The same ClOrdID is new again on the next date; the close is the reference price.
     again = broker1.new_order(
         account="BRK1-A", side="2", price="99.50", quantity="10", client_order_id=bid
     )
-    broker1.report(again, "0")
+    second_ack = broker1.report(again, "0")
     broker2.report(broker2.new_order(account="BRK2-A", price="99.50", quantity="10"), "F")
     _eod(venue, following, out)
+    # The compliance files of each date hold that date's reports alone.
+    exported = {}
+    for trading_date in (day, following):
+        path = tmp_path / f"reports_{trading_date}.jsonl"
+        ledger_command(
+            venue,
+            "dropcopy",
+            "export",
+            "--date",
+            trading_date,
+            "--format",
+            "jsonl",
+            "--out",
+            str(path),
+        )
+        exported[trading_date] = {
+            json.loads(line)["exec_id"] for line in path.read_text().splitlines()
+        }
+    assert first_ack.get(17) in exported[day] and first_ack.get(17) not in exported[following]
+    assert second_ack.get(17) in exported[following] and second_ack.get(17) not in exported[day]
+    assert len(exported[day]) == 4 and len(exported[following]) == 4
     assert _lines(out, "BRK1", "positions", following)[1:] == [
         "BRK1-A,ACME,USD,60,0,10,50,0.00,995.00,99.50"
     ]
@@ -239,39 +265,48 @@ def test_reconcile_finds_a_broken_posting_and_a_fill_missing_from_the_register(
     day = _first_trading_date(venue)
     bid = broker1.new_order(account="BRK1-A", price="99.00", quantity="60")
     broker1.report(bid, "0")
-    broker2.report(broker2.new_order(account="BRK2-A", side="2", price="99.00", quantity="60"), "F")
-    maker = broker1.report(bid, "F")
+    offer = broker2.new_order(account="BRK2-A", side="2", price="99.00", quantity="60")
+    taker, maker = broker2.report(offer, "F"), broker1.report(bid, "F")
     _eod(venue, day, tmp_path / "clearing")
     assert _reconcile(venue, day)[0] == 0
-    fill = int(maker.get(17) or 0)
+    # One share too many posted to the buyer; the seller's fill gone from the register.
+    bought, sold = int(maker.get(17) or 0), int(taker.get(17) or 0)
     engine = create_engine(venue.database_url)
     try:
         with engine.begin() as connection:
             connection.execute(
                 update(postings)
-                .where(postings.c.event_id == fill, postings.c.leg == 0)
+                .where(postings.c.event_id == bought, postings.c.leg == 0)
                 .values(amount=postings.c.amount + 1)
             )
-            connection.execute(delete(trades).where(trades.c.event_id == fill))
+            connection.execute(delete(trades).where(trades.c.event_id == sold))
     finally:
         engine.dispose()
     code, report = _reconcile(venue, day)
     assert code == 1, report
-    assert f"fill {fill} is not in the trade register" in report
+    assert f"fill {sold} is not in the trade register" in report
+    assert f"event {sold} is posted but has no row in the trade register" in report
+    assert (
+        f"fill {bought}: postings to account BRK1-A are 3 legs: position 61 ACME, "
+        "cash -5940.00 USD, fee 0.12 USD, expected 3 legs: position 60 ACME" in report
+    ), report
     assert "BREAK  positions net to zero per symbol: 1 symbols" in report
     assert "ACME nets to 1" in report
     assert "BREAK  debits equal credits" in report
     assert "position ACME: debits 121, credits 120" in report
+    assert "BRK1-A ACME: start of day plus postings is 61, carried 60" in report
     code, as_json = _reconcile(venue, day, "--json")
     answer = json.loads(as_json)
-    assert code == 1 and answer["ok"] is False and answer["breaks"] >= 4
-    broken = {check["check"] for check in answer["checks"] if not check["ok"]}
+    assert code == 1 and answer["ok"] is False
+    broken = {check["check"]: check["break_count"] for check in answer["checks"] if not check["ok"]}
     assert broken == {
-        "fills in the trade register",
-        "positions net to zero per symbol",
-        "debits equal credits",
-        "positions carried to the next date",
+        "fills in the trade register": 1,
+        "fills posted": 2,
+        "positions net to zero per symbol": 1,
+        "debits equal credits": 1,
+        "positions carried to the next date": 1,
     }
+    assert answer["breaks"] == 6
 
 
 def test_eod_refuses_a_date_that_has_not_begun_and_a_bad_date(venue: Venue, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from fixvenue.domain.risk import money_text
 from fixvenue.domain.values import Instrument, Side, ticks_to_price
-from fixvenue.ledger.daybook import DayBook, PostingTotal, TradeRecord, TradeTotal
+from fixvenue.ledger.daybook import DayBook, TradeRecord, TradeTotal
 
 TRADE_COLUMNS = (
     "trade_id",
@@ -160,6 +160,7 @@ class ClearingFiles:
         date must have ended."""
         ended = book.end_of_day()
         assert ended is not None, book.day
+        book.refresh_statistics()
         stamp = book.day.trading_date.replace("-", "")
         open_files: list[_CsvFile] = []
 
@@ -173,14 +174,13 @@ class ClearingFiles:
                 (directory / firm).mkdir(parents=True, exist_ok=True)
             written = self._trades(book.trades(), start)
             totals = book.trade_totals()
-            posting_totals = book.posting_totals()
             start_of_day = book.start_of_day_positions()
             closes = dict(ended.closes)
             for firm in self._firms:
                 positions = start(firm, "positions", POSITION_COLUMNS)
                 self._positions(firm, totals, start_of_day, closes, positions)
                 settlement = start(firm, "settlement", SETTLEMENT_COLUMNS)
-                self._settlement(firm, posting_totals, settlement)
+                self._settlement(firm, totals, settlement)
                 fees = start(firm, "fees", FEE_COLUMNS)
                 self._fees(firm, totals, fees)
                 written += [positions.finish(), settlement.finish(), fees.finish()]
@@ -200,15 +200,18 @@ class ClearingFiles:
         self, records: Iterable[TradeRecord], start: Callable[[str, str, Iterable[str]], _CsvFile]
     ) -> list[WrittenFile]:
         files = {firm: start(firm, "trades", TRADE_COLUMNS) for firm in self._firms}
-        price_text, times = self._price_text, TransactTimes()
+        # Locals, not attributes: this loop runs once per fill.
+        firm_of, price_text, times = self._clearing_firms, self._price_text, TransactTimes()
         for record in records:
-            files[self._firm_of(record.account)].row(
+            account = record.account
+            firm = firm_of.get(account) or self._firm_of(account)
+            files[firm].row(
                 (
                     record.trade_id,
                     record.event_id,
                     record.order_id,
                     record.client_order_id,
-                    record.account,
+                    account,
                     record.session,
                     record.symbol,
                     record.side,
@@ -259,21 +262,15 @@ class ClearingFiles:
                 )
             )
 
-    def _settlement(self, firm: str, totals: list[PostingTotal], out: _CsvFile) -> None:
+    def _settlement(self, firm: str, totals: list[TradeTotal], out: _CsvFile) -> None:
         # currency -> [bought notional, sold notional, fees]
         sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         for total in totals:
-            if total.party != "account" or total.kind == "position":
-                continue
-            assert total.account is not None, total
             if self._firm_of(total.account) != firm:
                 continue
-            figures = sums[total.asset]
-            if total.kind == "cash":
-                figures[0] += total.credits  # money paid for purchases
-                figures[1] += total.debits  # money received for sales
-            else:  # a fee posting takes the fee from the account: a rebate gives it back
-                figures[2] += total.credits - total.debits
+            figures = sums[total.currency]
+            figures[0 if total.side == _BUY else 1] += total.notional
+            figures[2] += total.fees
         for currency in sorted(sums):
             bought, sold, fees = sums[currency]
             out.row(

@@ -4,10 +4,13 @@ so memory stays flat however many fills the date had."""
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import BigInteger, Engine, Select, case, cast, func, literal, or_, select, text
 
 from fixvenue.domain.events import OrderFilled, TradingDayEnded
 from fixvenue.ledger import codec
@@ -15,6 +18,7 @@ from fixvenue.ledger.reader import TradingDay
 from fixvenue.ledger.schema import events, postings, trades
 
 _STREAM_ROWS = 10_000
+_BATCHES_AHEAD = 4
 
 
 class TradeRecord(NamedTuple):
@@ -63,22 +67,71 @@ class PostingTotal(NamedTuple):
     credits: int
 
 
-class FillPostings(NamedTuple):
-    """The postings of one event to its trading account: how many, and the asset and amount
-    of each of a fill's three legs (None where that leg is missing or not of its kind)."""
+class PostingBreak(NamedTuple):
+    """A fill whose postings to its account differ from what its register row says: the
+    row's figures, then the postings' (None where a leg is missing)."""
 
     event_id: int
-    legs: int
-    position_asset: str | None
-    position: int | None
-    cash_asset: str | None
-    cash: int | None
-    fee_asset: str | None
-    fee: int | None
+    account: str
+    expected: tuple[Any, ...]  # (legs, symbol, shares, currency, cash, currency, fee)
+    posted: tuple[Any, ...]
 
 
 # A fill's legs to its account (ledger/postings.py): 0 position, 2 cash, 4 fee.
 _ACCOUNT_LEGS = ((0, "position"), (2, "cash"), (4, "fee"))
+
+
+def _driver_rows(engine: Engine, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """The query's rows as the driver gives them, plain tuples, streamed: a server-side
+    cursor on PostgreSQL, and SQLite's cursor reads as it goes (SQLAlchemy's result rows
+    would cost more than the rest of the work on a day of a million fills). A thread reads
+    ahead, a few batches at most, so the database works while the caller does."""
+    batches: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(_BATCHES_AHEAD)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in _fetch_batches(engine, query):
+                if stop.is_set():
+                    return
+                batches.put(batch)
+            batches.put(None)
+        except BaseException as error:  # the caller raises it
+            batches.put(error)
+
+    reader = threading.Thread(target=read, name="daybook-reader", daemon=True)
+    reader.start()
+    try:
+        while (batch := batches.get()) is not None:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield from batch
+    finally:
+        stop.set()
+        while reader.is_alive():  # a reader waiting to put a batch must get to stop
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.05)
+        reader.join()
+
+
+def _fetch_batches(engine: Engine, query: Select[Any]) -> Iterator[list[tuple[Any, ...]]]:
+    compiled = query.compile(dialect=engine.dialect)
+    positions = compiled.positiontup
+    parameters: Any = (
+        compiled.params if positions is None else tuple(compiled.params[p] for p in positions)
+    )
+    with engine.connect() as connection:
+        driver: Any = connection.connection.driver_connection
+        if engine.dialect.name == "postgresql":
+            cursor = driver.cursor(name="daybook")
+        else:
+            cursor = driver.cursor()
+        try:
+            cursor.execute(str(compiled), parameters)
+            while rows := cursor.fetchmany(_STREAM_ROWS):
+                yield rows
+        finally:
+            cursor.close()
 
 
 class DayBook:
@@ -93,9 +146,8 @@ class DayBook:
             .where(self.day.holds_event(trades.c.event_id))
             .order_by(trades.c.event_id)
         )
-        with self._engine.connect() as connection:
-            for row in connection.execution_options(yield_per=_STREAM_ROWS).execute(query):
-                yield TradeRecord(*row)
+        for row in _driver_rows(self._engine, query):
+            yield TradeRecord(*row)
 
     def trade_totals(self) -> list[TradeTotal]:
         columns = (
@@ -149,39 +201,84 @@ class DayBook:
             .where(events.c.kind == OrderFilled.__name__, self.day.holds_event(events.c.event_id))
             .order_by(events.c.event_id)
         )
-        with self._engine.connect() as connection:
-            for row in connection.execution_options(yield_per=_STREAM_ROWS).execute(query):
-                fill = codec.decode_event(OrderFilled.__name__, row.payload)
-                assert isinstance(fill, OrderFilled)
-                yield fill
+        for (payload,) in _driver_rows(self._engine, query):
+            fill = codec.decode_event(OrderFilled.__name__, payload)
+            assert isinstance(fill, OrderFilled)
+            yield fill
 
-    def account_postings(self) -> Iterator[FillPostings]:
-        """The postings to trading accounts of the date, one row per event, in event order."""
-        columns = []
+    def posting_breaks(self) -> Iterator[PostingBreak]:
+        """The register's fills whose postings to their account are not what the row
+        says (or are missing), in event order. The database compares: a day's postings
+        never leave it."""
+        pivot_columns = [func.count().label("legs")]
         for leg, kind in _ACCOUNT_LEGS:
             this_leg = (postings.c.leg == leg) & (postings.c.kind == kind)
-            columns += [
-                func.max(case((this_leg, postings.c.asset))),
-                func.sum(case((this_leg, postings.c.amount))),
+            pivot_columns += [
+                func.max(case((this_leg, postings.c.asset))).label(f"{kind}_asset"),
+                cast(func.sum(case((this_leg, postings.c.amount))), BigInteger).label(kind),
             ]
-        query = (
-            select(postings.c.event_id, func.count(), *columns)
+        pivot = (
+            select(postings.c.event_id, *pivot_columns)
             .where(postings.c.party == "account", self.day.holds_event(postings.c.event_id))
+            .group_by(postings.c.event_id)
+            .subquery()
+        )
+        direction = case((trades.c.side == "buy", 1), else_=-1)
+        expected = (
+            literal(len(_ACCOUNT_LEGS)),
+            trades.c.symbol,
+            direction * trades.c.quantity,
+            trades.c.currency,
+            -direction * trades.c.notional,
+            trades.c.currency,
+            -trades.c.fee,
+        )
+        posted = (
+            pivot.c.legs,
+            pivot.c.position_asset,
+            pivot.c.position,
+            pivot.c.cash_asset,
+            pivot.c.cash,
+            pivot.c.fee_asset,
+            pivot.c.fee,
+        )
+        query = (
+            select(trades.c.event_id, trades.c.account, *expected, *posted)
+            .select_from(trades.outerjoin(pivot, pivot.c.event_id == trades.c.event_id))
+            .where(
+                self.day.holds_event(trades.c.event_id),
+                or_(
+                    *(
+                        ours.is_distinct_from(theirs)
+                        for ours, theirs in zip(expected, posted, strict=True)
+                    )
+                ),
+            )
+            .order_by(trades.c.event_id)
+        )
+        width = len(expected)
+        for row in _driver_rows(self._engine, query):
+            yield PostingBreak(row[0], row[1], row[2 : 2 + width], row[2 + width :])
+
+    def posted_without_register_row(self) -> Iterator[int]:
+        """Events of the date with postings but no row in the trade register."""
+        query = (
+            select(postings.c.event_id)
+            .select_from(postings.outerjoin(trades, trades.c.event_id == postings.c.event_id))
+            .where(self.day.holds_event(postings.c.event_id), trades.c.event_id.is_(None))
             .group_by(postings.c.event_id)
             .order_by(postings.c.event_id)
         )
-        with self._engine.connect() as connection:
-            for row in connection.execution_options(yield_per=_STREAM_ROWS).execute(query):
-                yield FillPostings(
-                    row[0],
-                    row[1],
-                    row[2],
-                    None if row[3] is None else int(row[3]),
-                    row[4],
-                    None if row[5] is None else int(row[5]),
-                    row[6],
-                    None if row[7] is None else int(row[7]),
-                )
+        for (event_id,) in _driver_rows(self._engine, query):
+            yield event_id
+
+    def refresh_statistics(self) -> None:
+        """Lets PostgreSQL's planner know how big the day's tables have grown (autovacuum
+        may not have looked since): without it, it sorts a million rows on disk where it
+        could sum them in memory."""
+        if self._engine.dialect.name == "postgresql":
+            with self._engine.begin() as connection:
+                connection.execute(text("ANALYZE trades, postings"))
 
     def end_of_day(self) -> TradingDayEnded | None:
         """The date's end of day (None while it is the current date)."""
