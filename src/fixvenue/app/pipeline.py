@@ -35,7 +35,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from fixvenue.app.faults import FailPoints
 from fixvenue.app.logs import log_events
 from fixvenue.core.trading import TradingCore
-from fixvenue.domain.commands import Command, ExpireOrders, ReceivedCommand, SequencedCommand
+from fixvenue.domain.commands import (
+    Command,
+    ExpireOrders,
+    MessagesRefused,
+    ReceivedCommand,
+    SequencedCommand,
+)
 from fixvenue.domain.events import Event, OrderAccepted, OrderRejected
 from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
 from fixvenue.metrics.venue import VenueMetrics
@@ -74,7 +80,9 @@ class Pipeline:
         self._fail_points = fail_points
         self._sent_through_event_id = sent_through_event_id
         self._metrics = metrics
-        self._inbound: queue.Queue[_Submission | _Query[Any] | None] = queue.Queue(INBOUND_CAPACITY)
+        self._inbound: queue.Queue[_Submission | _Query[Any] | _Refusals | None] = queue.Queue(
+            INBOUND_CAPACITY
+        )
         self._committing: queue.Queue[_Batch | None] = queue.Queue(COMMITTING_CAPACITY)
         self._sending: queue.Queue[list[_Sent] | None] = queue.Queue(SENDING_CAPACITY)
         # (command sequence, when its reports were handed to QuickFIX): the sender adds,
@@ -83,6 +91,15 @@ class Pipeline:
         self._delivered_lock = threading.Lock()
         # Notified after every commit, for those who wait until delivery is recorded.
         self._committed = threading.Condition()
+        # Clear while the ledger cannot commit: the FIX edge then refuses order messages
+        # rather than hand over what could not be recorded (CONTRACT §6).
+        self.ledger_available = threading.Event()
+        self.ledger_available.set()
+        # Per session, the highest inbound number the edge refused meanwhile; the
+        # sequencer records them (MessagesRefused) once woken by _REFUSALS.
+        self._refused: dict[str, int] = {}
+        self._refused_lock = threading.Lock()
+        self._refusals_queued = False
         self._threads = [
             threading.Thread(target=self._guarded(loop), name=name, daemon=True)
             for loop, name in (
@@ -109,6 +126,20 @@ class Pipeline:
         if not completion.done.wait(timeout_seconds):
             return None
         return completion.events
+
+    def note_refused(self, session: str, inbound_sequence_number: int) -> None:
+        """The edge refused this message of the session without handing it on. Never
+        blocks: the sequencer is told once per batch of refusals, and if its queue is
+        full, the next refusal tells it."""
+        with self._refused_lock:
+            self._refused[session] = max(self._refused.get(session, 0), inbound_sequence_number)
+            if self._refusals_queued:
+                return
+            try:
+                self._inbound.put_nowait(_REFUSALS)
+            except queue.Full:
+                return
+            self._refusals_queued = True
 
     def wait_until_recorded(self, event_id: int, timeout_seconds: float) -> bool:
         """Waits until the ledger records the event as delivered (the writer does so with
@@ -174,6 +205,9 @@ class Pipeline:
                 if isinstance(item, _Query):
                     item.run(self._core)
                     continue
+                if isinstance(item, _Refusals):
+                    self._record_refusals(batch)
+                    continue
                 now = self._now_us()
                 self._expire_due(now, batch)
                 received = item.received
@@ -187,6 +221,21 @@ class Pipeline:
             if items and items[-1] is None:
                 self._committing.put(None)
                 return
+
+    def _record_refusals(self, batch: _Batch) -> None:
+        """Records, in their place in the order, the messages the edge refused: the
+        ledger then expects the message after them, and recovery does not ask for them."""
+        with self._refused_lock:
+            refused, self._refused = self._refused, {}
+            self._refusals_queued = False
+        for session, number in sorted(refused.items()):
+            command = MessagesRefused(session=session, reason=LEDGER_UNAVAILABLE)
+            self._apply(
+                command,
+                self._now_us(),
+                batch,
+                ReceivedCommand(command=command, inbound_sequence_number=number),
+            )
 
     def _now_us(self) -> int:
         """The sequencer's time: the clock, but never earlier than a time already given,
@@ -316,6 +365,9 @@ class Pipeline:
                 self._writer.commit(entries, sent_through, delivered)
                 with self._committed:
                     self._committed.notify_all()
+                if not self.ledger_available.is_set():
+                    log.info("the ledger commits again: order messages are taken again")
+                    self.ledger_available.set()
                 return
             except DBAPIError as error:
                 # The database is unreachable or went away: wait for it, holding the batch
@@ -323,6 +375,9 @@ class Pipeline:
                 transient = isinstance(error, OperationalError | InterfaceError)
                 if not (transient or error.connection_invalidated):
                     raise
+                if self.ledger_available.is_set():
+                    log.error("the ledger cannot commit: order messages are refused until it can")
+                    self.ledger_available.clear()
                 log.error("ledger commit failed, retrying in %.2fs: %s", delay, error.orig)
                 time.sleep(delay)
                 delay = min(delay * 2, RETRY_DELAY_SECONDS_MAX)
@@ -377,6 +432,14 @@ class _Sent:
     events: list[Event]
     received_ns: int | None
     completion: _Completion | None
+
+
+class _Refusals:
+    """The inbound queue's signal that the edge refused messages (see note_refused)."""
+
+
+_REFUSALS = _Refusals()
+LEDGER_UNAVAILABLE = "the ledger could not commit"
 
 
 def _drain(source: queue.Queue[T], limit: int, timeout_seconds: float | None = None) -> list[T]:

@@ -145,6 +145,8 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
         submit=pipeline.submit,
         submit_and_wait=pipeline.submit_and_wait,
         inbound_watermarks=reader.inbound_watermarks(),
+        ledger_available=pipeline.ledger_available.is_set,
+        note_refused=pipeline.note_refused,
     )
     settings_path = _write_acceptor_settings(config, data_dir, store_dir, log_dir)
     # QuickFIX keeps references to the settings and factories: they must outlive the
@@ -264,6 +266,11 @@ class _PipelineSequencer:
     def execute(self, command: Command) -> list[Event]:
         """The command's events, once committed, delivered, and recorded as delivered (so
         that whatever reads the ledger next, such as reconciliation, finds it so)."""
+        if not self._pipeline.ledger_available.is_set():
+            raise AdminError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "the ledger cannot commit now: nothing was done; try again once it can",
+            )
         deadline = time.monotonic() + ADMIN_TIMEOUT_SECONDS
         events = self._pipeline.submit_and_wait(
             ReceivedCommand(command=command, inbound_sequence_number=None),

@@ -130,6 +130,19 @@ class ControlSession:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessagesRefused:
+    """The session's application messages up to this command's inbound number that the
+    FIX edge refused without handing them on, because the ledger could not commit.
+
+    Recorded once the ledger commits again, so that recovery does not ask for them again
+    (the broker was told nothing was done); it changes nothing else.
+    """
+
+    session: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExpireOrders:
     """Time has reached this command's timestamp: expire the orders whose time is up.
 
@@ -216,6 +229,7 @@ Command = (
     | CancelAllOrders
     | RequestOrderStatus
     | ResetSessionSequence
+    | MessagesRefused
     | ExpireOrders
     | SetTradingPhase
     | ConfigureRisk

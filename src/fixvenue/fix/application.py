@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 SOH = "\x01"
 
 RESET_COMMIT_TIMEOUT_SECONDS = 5.0
+LEDGER_UNAVAILABLE_TEXT = (
+    "the venue cannot record orders now (its ledger is unavailable): nothing was done, "
+    "send it again later"
+)
 
 
 def field_reader(text: str) -> inbound.FieldReader:
@@ -57,12 +61,18 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         submit: Callable[[ReceivedCommand], None],
         submit_and_wait: Callable[[ReceivedCommand, float], object | None],
         inbound_watermarks: Mapping[str, int],
+        ledger_available: Callable[[], bool],
+        note_refused: Callable[[str, int], None],
     ) -> None:
         super().__init__()
         self._registry = registry
         self._instruments = instruments
         self._submit = submit
         self._submit_and_wait = submit_and_wait
+        # While the ledger cannot commit, order messages are refused here, and the refused
+        # numbers noted, so that recovery does not ask for them again.
+        self._ledger_available = ledger_available
+        self._note_refused = note_refused
         self._watermarks = inbound_watermarks
         self.accepting = True
         self.creation_failures: list[str] = []
@@ -202,6 +212,18 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             return True
         if msg_type not in session.dialect.order_messages:
             return False
+        sequence_number = read(tags.MSG_SEQ_NUM)
+        assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
+        if not self._ledger_available():
+            self._business_reject(
+                message,
+                session_id,
+                tags.BUSINESS_REJECT_APPLICATION_NOT_AVAILABLE,
+                LEDGER_UNAVAILABLE_TEXT,
+                reference=read(tags.CL_ORD_ID),
+            )
+            self._note_refused(session.target_comp_id, int(sequence_number))
+            return True
         possible_resend = "Y" in (read(tags.POSS_DUP_FLAG), read(tags.POSS_RESEND))
         target = session.target_comp_id
         throttled = (
@@ -227,8 +249,6 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             # Recorded and rejected by the core like any refused request; a status request
             # counts towards the rate but is always answered.
             command = dataclasses.replace(command, throttled=throttled)
-        sequence_number = read(tags.MSG_SEQ_NUM)
-        assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
         self._submit(
             ReceivedCommand(
                 command=command,
@@ -242,13 +262,21 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
 
     @staticmethod
     def _business_reject(
-        message: quickfix.Message, session_id: quickfix.SessionID, reason: str, text: str
+        message: quickfix.Message,
+        session_id: quickfix.SessionID,
+        reason: str,
+        text: str,
+        reference: str | None = None,
     ) -> None:
+        """BusinessMessageReject(j) of the message; `reference`: its ClOrdID, if any, as
+        BusinessRejectRefID(379)."""
         header = message.getHeader()
         reply = quickfix.Message()
         reply.getHeader().setField(quickfix.MsgType(tags.MSG_BUSINESS_MESSAGE_REJECT))
         reply.setField(quickfix.StringField(tags.REF_SEQ_NUM, header.getField(tags.MSG_SEQ_NUM)))
         reply.setField(quickfix.StringField(tags.REF_MSG_TYPE, header.getField(tags.MSG_TYPE)))
+        if reference:
+            reply.setField(quickfix.StringField(tags.BUSINESS_REJECT_REF_ID, reference))
         reply.setField(quickfix.StringField(tags.BUSINESS_REJECT_REASON, reason))
         reply.setField(quickfix.StringField(tags.TEXT, text))
         quickfix.Session.sendToTarget(reply, session_id)
