@@ -335,16 +335,31 @@ def _now() -> str:
     return utc_timestamp(time.time())
 
 
-def raw_message(msg_type: str, sender: str, sequence: int, fields: dict[int, str | int]) -> bytes:
-    """A FIX 4.4 message to the venue as bytes, for a test on a bare socket (no engine to
-    check or fix what it sends)."""
+def raw_message(
+    msg_type: str,
+    sender: str,
+    sequence: int,
+    fields: dict[int, str | int],
+    *,
+    begin_string: str = "FIX.4.4",
+    target: str = "FIXVENUE",
+    sending_time: str | None = None,
+    header: dict[int, str | int] | None = None,
+) -> bytes:
+    """A FIX message (4.4 unless told) to the venue as bytes, for a test on a bare socket
+    (no engine to check or fix what it sends); SendingTime is now unless given."""
     message = simplefix.FixMessage()
-    message.append_pair(8, "FIX.4.4", header=True)
+    message.append_pair(8, begin_string, header=True)
     message.append_pair(35, msg_type, header=True)
     message.append_pair(49, sender, header=True)
-    message.append_pair(56, "FIXVENUE", header=True)
+    message.append_pair(56, target, header=True)
     message.append_pair(34, sequence, header=True)
-    message.append_utc_timestamp(52, precision=6, header=True)
+    if sending_time is None:
+        message.append_utc_timestamp(52, precision=6, header=True)
+    else:
+        message.append_pair(52, sending_time, header=True)
+    for tag, value in (header or {}).items():
+        message.append_pair(tag, value, header=True)
     for tag, value in fields.items():
         message.append_pair(tag, value)
     encoded: bytes = message.encode()
