@@ -406,3 +406,27 @@ def test_a_mass_cancel_by_an_unsupported_scope_is_rejected(broker1: FixClient) -
     broker1.send("q", {11: "MASS-X", 530: "3", 60: "20260101-00:00:00.000000"})
     report = broker1.expect(lambda m: m.msg_type == "r" and m[11] == "MASS-X")
     assert (report[531], report[532], report[533]) == ("0", "0", "0")
+
+
+def test_requests_without_a_symbol_are_answered_without_an_empty_one(
+    broker1: FixClient,
+) -> None:
+    # Symbol is optional in FIX 4.4's Instrument block; FIX allows no empty field.
+    broker1.send("H", {11: "no-such-order", 54: "1"})
+    status = broker1.report("no-such-order", "I")
+    assert status.get(55) is None
+    broker1.send(
+        "D",
+        {
+            11: "no-symbol",
+            1: "BRK1-A",
+            54: "1",
+            38: "10",
+            40: "2",
+            44: "99.00",
+            60: "20260101-00:00:00.000000",
+        },
+    )
+    rejected = broker1.report("no-symbol", "8")
+    assert rejected.get(103) == "1" and rejected.get(55) is None  # unknown symbol
+    broker1.assert_nothing_refused()

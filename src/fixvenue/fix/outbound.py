@@ -58,7 +58,16 @@ class Renderer:
         self._instruments = instruments
 
     def render(self, event: Event, dialect: Dialect) -> OutboundMessage:
-        """The event as the message a session speaking `dialect` receives."""
+        """The event as the message a session speaking `dialect` receives. FIX allows no
+        empty value: a field a request left empty (a status request without a Symbol,
+        say) is left out of the answer rather than echoed empty."""
+        message = self._render(event, dialect)
+        if all(value for _tag, value in message.fields):
+            return message
+        kept = [(tag, value) for tag, value in message.fields if value]
+        return OutboundMessage(message.msg_type, kept, message.header)
+
+    def _render(self, event: Event, dialect: Dialect) -> OutboundMessage:
         if isinstance(event, CancelRejected):
             return self._cancel_reject(event, dialect)
         if isinstance(event, MassCancelReported):
