@@ -32,6 +32,21 @@ def test_a_venue_on_loopback_drops_a_logon_from_any_other_address(venue: Venue) 
     assert _raw_logon(venue.port, "BROKER4") == [b"A"]
 
 
+def test_a_session_with_allowed_addresses_logs_on_from_those_alone(
+    tmp_path: Path, database_url: str
+) -> None:
+    # 127.0.0.2 stands for the broker's host; 127.0.0.1 for any other.
+    allowed = 'firm = "BRK4"\nallowed_addresses = ["127.0.0.2"]'
+    venue = Venue(tmp_path, database_url, config_replace={'firm = "BRK4"': allowed}).start()
+    try:
+        assert _raw_logon(venue.port, "BROKER4") == []
+        assert _raw_logon(venue.port, "BROKER4", source="127.0.0.2") == [b"A"]
+        # Sessions without a list of their own keep the venue's rule.
+        assert _raw_logon(venue.port, "BROKER1", source="127.0.0.2") == []
+    finally:
+        venue.ensure_stopped()
+
+
 def test_in_a_container_the_venue_takes_fix_and_metrics_from_any_address(
     tmp_path: Path, database_url: str
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixvenue.fix.settings import AcceptorSession, acceptor_settings
+from fixvenue.fix.settings import AcceptorSession, acceptor_settings, unreachable_addresses
 
 
 def _settings(host: str = "127.0.0.1") -> list[str]:
@@ -57,3 +57,46 @@ def test_a_venue_on_another_loopback_address_still_takes_local_peers() -> None:
 def test_a_venue_configured_on_every_interface_lets_any_peer_log_on() -> None:
     lines = _settings("0.0.0.0")
     assert not [line for line in lines if line.startswith("AllowedRemoteAddresses")]
+
+
+def _session_block(lines: list[str], target: str) -> list[str]:
+    start = lines.index(f"TargetCompID={target}")
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return lines[start:end]
+
+
+def _with_allowed(host: str, *addresses: str) -> list[str]:
+    return acceptor_settings(
+        comp_id="FIXVENUE",
+        host=host,
+        port=9878,
+        data_dictionaries={"FIX.4.4": Path("/d/FIX44.xml")},
+        store_dir=Path("/data/store"),
+        log_dir=Path("/data/log"),
+        sessions=[
+            AcceptorSession(
+                target_comp_id="BROKER1", begin_string="FIX.4.4", allowed_addresses=addresses
+            ),
+            AcceptorSession(target_comp_id="BROKER2", begin_string="FIX.4.4"),
+        ],
+    ).splitlines()
+
+
+def test_a_session_with_allowed_addresses_takes_logons_from_those_alone() -> None:
+    lines = _with_allowed("0.0.0.0", "10.0.0.5", "192.0.2.7")
+    assert "AllowedRemoteAddresses=10.0.0.5,192.0.2.7" in _session_block(lines, "BROKER1")
+    assert not [line for line in lines if line.startswith("AllowedRemoteAddresses=1")][1:]
+    assert not [line for line in _session_block(lines, "BROKER2") if line.startswith("Allowed")]
+
+
+def test_on_loopback_a_sessions_remote_addresses_are_left_out_and_none_left_shuts_it() -> None:
+    mixed = _session_block(_with_allowed("127.0.0.1", "127.0.0.2", "10.0.0.5"), "BROKER1")
+    assert "AllowedRemoteAddresses=127.0.0.2" in mixed
+    remote_only = _session_block(_with_allowed("127.0.0.1", "10.0.0.5"), "BROKER1")
+    assert "AllowedRemoteAddresses=0.0.0.0" in remote_only  # no peer has that address
+    assert unreachable_addresses(
+        "127.0.0.1",
+        AcceptorSession(
+            target_comp_id="B", begin_string="FIX.4.4", allowed_addresses=("10.0.0.5",)
+        ),
+    ) == ["10.0.0.5"]

@@ -117,3 +117,24 @@ def test_a_drop_copy_session_speaks_fix_4_4_and_is_scoped_to_a_known_firm(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         _load(tmp_path, {old: new})
+
+
+def test_a_sessions_allowed_addresses_are_ip_addresses(tmp_path: Path) -> None:
+    config = load(
+        write_config(
+            tmp_path,
+            fix_port=9878,
+            replace={'firm = "BRK4"': 'firm = "BRK4"\nallowed_addresses = ["10.0.0.5", "::1"]'},
+        )
+    )
+    assert config.session("BROKER4").allowed_addresses == ("10.0.0.5", "::1")
+    assert config.session("BROKER3").allowed_addresses == ()
+    with pytest.raises(ConfigError, match=r"'broker4\.example' is not an IP address"):
+        _load(tmp_path, {'firm = "BRK4"': 'firm = "BRK4"\nallowed_addresses = ["broker4.example"]'})
+
+
+def test_an_account_belongs_to_one_firm_and_a_clearing_firm_names_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="account BRK1-A is listed for firms BRK1 and BRK4"):
+        _load(tmp_path, {'accounts = ["BRK4-A"]': 'accounts = ["BRK4-A", "BRK1-A"]'})
+    with pytest.raises(ConfigError, match="names its files"):
+        _load(tmp_path, {"[metrics]": '[clearing_firms]\nBRK3 = "../x"\n\n[metrics]'})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ class SessionConfig:
     enabled: bool
     cancel_on_disconnect: bool
     throttle_messages_per_second: int
+    # The only addresses the session may log on from (IPs, normalised); empty: any.
+    allowed_addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -266,6 +269,18 @@ class _Reader:
             clearing_firms=self.clearing_firms(top.get("clearing_firms", {}), sessions),
         )
 
+    def addresses(self, data: Any, where: str) -> tuple[str, ...]:
+        """IP addresses, as QuickFIX compares them (it resolves no names)."""
+        if not isinstance(data, list):
+            raise self.fail(where, "expected a list of IP addresses")
+        result = []
+        for value in data:
+            try:
+                result.append(str(ipaddress.ip_address(self.string(value, where))))
+            except ValueError:
+                raise self.fail(where, f"{value!r} is not an IP address") from None
+        return tuple(result)
+
     def clearing_firms(self, data: Any, sessions: tuple[SessionConfig, ...]) -> dict[str, str]:
         """Firm -> clearing firm for every firm that trades; a firm not named clears for
         itself. The names become directory and file names of the clearing files."""
@@ -382,6 +397,7 @@ class _Reader:
                 "enabled",
                 "cancel_on_disconnect",
                 "throttle_messages_per_second",
+                "allowed_addresses",
             }
             table = self.table(item, where, keys, {"target_comp_id", "begin_string", "role"})
             begin_string = self.string(table["begin_string"], f"{where}.begin_string")
@@ -415,6 +431,9 @@ class _Reader:
                     throttle_messages_per_second=self.integer(
                         table.get("throttle_messages_per_second", DEFAULT_THROTTLE),
                         f"{where}.throttle_messages_per_second",
+                    ),
+                    allowed_addresses=self.addresses(
+                        table.get("allowed_addresses", []), f"{where}.allowed_addresses"
                     ),
                 )
             )

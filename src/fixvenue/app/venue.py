@@ -35,7 +35,7 @@ from fixvenue.fix.dispatch import Dispatcher
 from fixvenue.fix.operator import SessionOperator
 from fixvenue.fix.outbound import Renderer
 from fixvenue.fix.sessions import SessionRegistry
-from fixvenue.fix.settings import AcceptorSession, acceptor_settings
+from fixvenue.fix.settings import AcceptorSession, acceptor_settings, unreachable_addresses
 from fixvenue.ledger import codec
 from fixvenue.ledger.audit import AuditLog
 from fixvenue.ledger.reader import LedgerReader
@@ -240,6 +240,22 @@ def _write_acceptor_settings(
     config: VenueConfig, data_dir: Path, store_dir: Path, log_dir: Path
 ) -> Path:
     path = data_dir / "quickfix.cfg"
+    sessions = [
+        AcceptorSession(
+            target_comp_id=s.target_comp_id,
+            begin_string=s.begin_string,
+            allowed_addresses=s.allowed_addresses,
+        )
+        for s in config.sessions
+    ]
+    for session in sessions:
+        for address in unreachable_addresses(config.fix.host, session):
+            log.warning(
+                "session %s may not log on from %s: the venue listens on %s only",
+                session.target_comp_id,
+                address,
+                config.fix.host,
+            )
     path.write_text(
         acceptor_settings(
             comp_id=config.comp_id,
@@ -248,10 +264,7 @@ def _write_acceptor_settings(
             data_dictionaries=config.data_dictionaries,
             store_dir=store_dir,
             log_dir=log_dir,
-            sessions=[
-                AcceptorSession(target_comp_id=s.target_comp_id, begin_string=s.begin_string)
-                for s in config.sessions
-            ],
+            sessions=sessions,
         )
     )
     return path

@@ -13,6 +13,20 @@ from pathlib import Path
 class AcceptorSession:
     target_comp_id: str
     begin_string: str
+    # The only peer addresses the session may log on from; empty: any the venue takes.
+    allowed_addresses: tuple[str, ...] = ()
+
+
+def _is_loopback(host: str) -> bool:
+    return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+
+
+def unreachable_addresses(host: str, session: AcceptorSession) -> list[str]:
+    """The session's allowed addresses that cannot reach a venue listening on `host`
+    (any but loopback ones, when that is a loopback address): left out of its settings."""
+    if not _is_loopback(host):
+        return []
+    return [a for a in session.allowed_addresses if not ipaddress.ip_address(a).is_loopback]
 
 
 def acceptor_settings(
@@ -60,4 +74,9 @@ def acceptor_settings(
             f"TargetCompID={session.target_comp_id}",
             f"DataDictionary={data_dictionaries[session.begin_string]}",
         ]
+        if session.allowed_addresses:
+            unreachable = unreachable_addresses(host, session)
+            allowed = [a for a in session.allowed_addresses if a not in unreachable]
+            # None left: the session stays shut rather than open to everyone.
+            lines.append(f"AllowedRemoteAddresses={','.join(allowed) or '0.0.0.0'}")
     return "\n".join(lines) + "\n"
