@@ -87,6 +87,15 @@ def write_config(source: Path, target: Path, ports: dict[str, int]) -> None:
     target.write_text("\n".join(lines) + "\n")
 
 
+def demo_config(work: Path) -> tuple[Path, dict[str, int]]:
+    """The demo config written into `work` with free ports: its path, and the ports by
+    table (fix, metrics, admin)."""
+    ports = {name: free_port() for name in ("fix", "metrics", "admin")}
+    config = work / "venue.toml"
+    write_config(DEFAULT_CONFIG, config, ports)
+    return config, ports
+
+
 def machine() -> dict[str, Any]:
     model = ""
     with suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:

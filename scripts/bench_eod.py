@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_e2e import Bench, free_port, postgres_ledger, venue, write_config
+from bench_e2e import Bench, demo_config, postgres_ledger, venue
 from bench_exports import run_measured
 
 from fixvenue.app import config as venue_config
@@ -118,8 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         bench = Bench(work)
-        config = work / "venue.toml"
-        write_config(CONFIG, config, {name: free_port() for name in ("fix", "metrics", "admin")})
+        config, _ports = demo_config(work)
         with postgres_ledger(options, bench) as url:
             started = time.perf_counter()
             trading_date, fills = fill_ledger(url, options.fills)

@@ -32,12 +32,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import simplefix
-from bench_e2e import Bench, BenchError, free_port, venue, write_config
+from bench_e2e import Bench, BenchError, demo_config, venue
 from sqlalchemy import create_engine, select
 
 from fixvenue.ledger.schema import commands
 
-REPO = Path(__file__).resolve().parents[1]
 SENDER, TARGET = "BROKER1", "FIXVENUE"
 HEADER_TAGS = (8, 9, 35, 49, 56, 34, 52)
 TEMPLATES: dict[str, list[tuple[int, str]]] = {
@@ -258,9 +257,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         bench = Bench(work)
-        config = work / "venue.toml"
-        ports = {name: free_port() for name in ("fix", "metrics", "admin")}
-        write_config(REPO / "config" / "venue.toml", config, ports)
+        config, ports = demo_config(work)
         url = options.db or f"sqlite:///{work / 'ledger.sqlite3'}"
         started = time.perf_counter()
         try:

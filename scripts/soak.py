@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench_e2e import Bench, free_port, venue, write_config
+from bench_e2e import Bench, demo_config, venue
 
 REPO = Path(__file__).resolve().parents[1]
 LOADTEST = REPO / "scripts" / "loadtest.py"
@@ -59,9 +59,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         bench = Bench(work)
-        config = work / "venue.toml"
-        ports = {name: free_port() for name in ("fix", "metrics", "admin")}
-        write_config(REPO / "config" / "venue.toml", config, ports)
+        config, ports = demo_config(work)
         url = options.db or f"sqlite:///{work / 'ledger.sqlite3'}"
         readings: list[float] = []
         failures: list[str] = []
