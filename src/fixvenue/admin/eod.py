@@ -29,8 +29,9 @@ def end_of_day(sequencer: Sequencer, body: dict[str, Any]) -> dict[str, Any]:
     if ending == current:
         following = (date.fromisoformat(ending) + timedelta(days=1)).isoformat()
         events = sequencer.execute(EndTradingDay(trading_date=ending, next_trading_date=following))
-        # No events: another request ended the date in the meantime.
-        if events:
+        if not events:  # another request ended the date in the meantime
+            current = sequencer.query(lambda core: core.trading_date)
+        else:
             ended = events[-1]
             assert isinstance(ended, TradingDayEnded), events
             closes = sequencer.query(
@@ -40,7 +41,8 @@ def end_of_day(sequencer: Sequencer, body: dict[str, Any]) -> dict[str, Any]:
                 }
             )
             answer |= {"ended_now": True, "expired": ended.expired, "closes": closes}
-    return answer | {"current_trading_date": sequencer.query(lambda core: core.trading_date)}
+            current = ended.next_trading_date
+    return answer | {"current_trading_date": current}
 
 
 def _trading_date(value: object) -> str:
