@@ -137,13 +137,17 @@ class FixSession:
     ) -> None:
         self.sender = sender
         self.problems = problems
+        self.next_out = 1
+        self.next_in = 1
+        self.connect(host, port, io_timeout)
+
+    def connect(self, host: str, port: int, io_timeout: float) -> None:
+        """A new connection, logged off; the sequence numbers stay where they are."""
         try:
             self.sock = socket.create_connection((host, port), timeout=io_timeout)
         except OSError as error:
-            raise SessionError(f"{sender}: cannot connect to {host}:{port}: {error}") from None
+            raise SessionError(f"{self.sender}: cannot connect to {host}:{port}: {error}") from None
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.next_out = 1
-        self.next_in = 1
         self.logged_on = False
         self.logged_out = False
         self.closed = False

@@ -36,6 +36,39 @@ def test_an_operator_cancel_reaches_the_broker_and_leaves_other_orders(
     broker1.assert_nothing_refused()
 
 
+def test_the_book_lists_each_levels_orders_in_time_priority_on_request(
+    venue: Venue, broker1: FixClient, broker2: FixClient
+) -> None:
+    first = broker1.new_order(account="BRK1-A", price="99.00", quantity="100")
+    broker1.report(first, "0")
+    second = broker2.new_order(account="BRK2-A", price="99.00", quantity="50")
+    broker2.report(second, "0")
+    broker2.report(broker2.new_order(account="BRK2-A", side="2", price="99.00", quantity="30"), "F")
+    # A larger quantity sends the first order to the back of its level.
+    larger = broker1.replace(first, quantity="150", price="99.00")
+    broker1.report(larger, "5")
+    book = _book(venue, "ACME", "--orders")
+    (level,) = book["bids"]
+    assert [(o["session"], o["account"], o["client_order_id"]) for o in level["queue"]] == [
+        ("BROKER2", "BRK2-A", second),
+        ("BROKER1", "BRK1-A", larger),
+    ]
+    assert [(o["leaves_quantity"], o["shown_quantity"]) for o in level["queue"]] == [
+        (50, 50),
+        (120, 120),
+    ]
+    assert (level["quantity"], level["orders"]) == (170, 2)
+    assert book["asks"] == []
+    table = operator_command(venue, "book", "ACME", "--orders").splitlines()
+    assert table[1:] == [
+        "bids",
+        "           99.00         170 in 2",
+        f"    {level['queue'][0]['order_id']:<14}BROKER2     BRK2-A      {second:<24}        50",
+        f"    {level['queue'][1]['order_id']:<14}BROKER1     BRK1-A      {larger:<24}       120",
+        "asks",
+    ]
+
+
 def test_the_book_shows_each_sides_best_levels_to_the_depth_asked(
     venue: Venue, broker1: FixClient, broker2: FixClient
 ) -> None:

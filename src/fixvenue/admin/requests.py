@@ -13,7 +13,9 @@
     POST /resume/SYMBOL    {"reason": ...}
     POST /cancel           {"account": ..., "session": ..., "symbol": ..., "reason": ...}:
                            cancels the open orders that match every filter given
-    GET  /book/SYMBOL?depth=N   the best N price levels of each side (10 if not given)
+    GET  /book/SYMBOL?depth=N&orders=true
+                           the best N price levels of each side (10 if not given); with
+                           orders=true each level also lists its orders in time priority
 
 and the session requests (admin/sessions.py), end of day (admin/eod.py) and the audit log
 (admin/audit.py).
@@ -102,7 +104,10 @@ class Routes:
                 return self._cancel(body)
             case "GET", ["book", symbol]:
                 depth = _depth(query.get("depth", str(BOOK_DEPTH)))
-                return self._sequencer.query(lambda core: _book_view(core, symbol, depth))
+                queues = _flag(query, "orders")
+                return self._sequencer.query(
+                    lambda core: _book_view(core, symbol, depth, queues=queues)
+                )
             case "GET", ["sessions"]:
                 return self._sessions.listing()
             case "POST", ["sessions", name, action]:
@@ -186,15 +191,11 @@ def _text(body: dict[str, Any], key: str, default: str | None = None) -> str:
     return value
 
 
-class _Level(Protocol):
-    """A price level as the book shows it."""
+class _Resting(Protocol):
+    """An order as the book holds it."""
 
     @property
-    def price(self) -> int: ...
-    @property
-    def quantity(self) -> int: ...
-    @property
-    def orders(self) -> int: ...
+    def order_id(self) -> str: ...
 
 
 BOOK_DEPTH = 10
@@ -216,7 +217,14 @@ def _check_filters(core: TradingCore, filters: dict[str, Any]) -> None:
         raise not_found(f"unknown symbol {filters['symbol']}")
 
 
-def _book_view(core: TradingCore, symbol: str, depth: int) -> dict[str, Any]:
+def _flag(query: dict[str, str], name: str) -> bool:
+    value = query.get(name, "false")
+    if value not in ("true", "false"):
+        raise bad_request(f"{name} must be true or false")
+    return value == "true"
+
+
+def _book_view(core: TradingCore, symbol: str, depth: int, *, queues: bool) -> dict[str, Any]:
     """The book as `fixvenue book` shows it; runs on the sequencer thread."""
     instrument = core.instruments.get(symbol)
     if instrument is None:
@@ -227,11 +235,38 @@ def _book_view(core: TradingCore, symbol: str, depth: int) -> dict[str, Any]:
     def price(ticks: int) -> str:
         return str(ticks_to_price(ticks, instrument.tick_size))
 
-    def side(levels: Iterator[_Level]) -> list[dict[str, Any]]:
-        return [
-            {"price": price(level.price), "quantity": level.quantity, "orders": level.orders}
-            for level in itertools.islice(levels, depth)
-        ]
+    def queue(orders: Iterator[_Resting]) -> list[dict[str, Any]]:
+        listed = []
+        for resting in orders:
+            order = core.open_orders[resting.order_id]
+            listed.append(
+                {
+                    "order_id": order.order_id,
+                    "session": order.session,
+                    "account": order.terms.account,
+                    "client_order_id": order.client_order_id,
+                    "leaves_quantity": order.leaves_quantity,
+                    "shown_quantity": order.visible_quantity,
+                }
+            )
+        return listed
+
+    def side(which: Side) -> list[dict[str, Any]]:
+        # Both iterate best price first, so the n-th group of orders is the n-th level.
+        grouped = itertools.groupby(book.orders(which), key=lambda order: order.price)
+        answer = []
+        for level, (_, orders) in itertools.islice(
+            zip(book.levels(which), grouped, strict=True), depth
+        ):
+            entry = {
+                "price": price(level.price),
+                "quantity": level.quantity,
+                "orders": level.orders,
+            }
+            if queues:
+                entry["queue"] = queue(orders)
+            answer.append(entry)
+        return answer
 
     return {
         "symbol": symbol,
@@ -239,8 +274,8 @@ def _book_view(core: TradingCore, symbol: str, depth: int) -> dict[str, Any]:
         "phase": core.phases[symbol].value,
         "last_price": None if last is None else price(last),
         "reference_price": price(core.reference_prices[symbol]),
-        "bids": side(book.levels(Side.BUY)),
-        "asks": side(book.levels(Side.SELL)),
+        "bids": side(Side.BUY),
+        "asks": side(Side.SELL),
     }
 
 

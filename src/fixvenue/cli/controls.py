@@ -116,13 +116,15 @@ def cancel_command(
 @click.command("book")
 @click.argument("symbol")
 @click.option("--depth", type=click.IntRange(min=1, max=1000), default=10, show_default=True)
+@click.option("--orders", is_flag=True, help="List each level's orders in time priority.")
 @config_option
 @json_option
 @one_line_errors
-def book_command(symbol: str, depth: int, config_path: Path, as_json: bool) -> None:
+def book_command(symbol: str, depth: int, orders: bool, config_path: Path, as_json: bool) -> None:
     """The best DEPTH price levels of each side of SYMBOL's book."""
-    answer = client_for(config_path).get(f"/book/{quote(symbol, safe='')}?depth={depth}")
-    show(answer, as_json, _book_table(answer))
+    path = f"/book/{quote(symbol, safe='')}?depth={depth}" + ("&orders=true" if orders else "")
+    answer = client_for(config_path).get(path)
+    show(answer, as_json, _book_queues(answer) if orders else _book_table(answer))
 
 
 def _book_table(answer: dict[str, Any]) -> str:
@@ -138,6 +140,21 @@ def _book_table(answer: dict[str, Any]) -> str:
         left = f"{bid['orders']:>8}{bid['quantity']:>12}{bid['price']:>14}" if bid else " " * 34
         right = f"  {ask['price']:<14}{ask['quantity']:>12}{ask['orders']:>8}" if ask else ""
         lines.append((left + right).rstrip())
+    return "\n".join(lines)
+
+
+def _book_queues(answer: dict[str, Any]) -> str:
+    """Each level with its orders, first in line first."""
+    lines = [_book_table(answer).splitlines()[0]]
+    for name, levels in (("bids", answer["bids"]), ("asks", answer["asks"])):
+        lines.append(name)
+        for level in levels:
+            lines.append(f"  {level['price']:>14}{level['quantity']:>12} in {level['orders']}")
+            lines += [
+                f"    {order['order_id']:<14}{order['session']:<12}{order['account']:<12}"
+                f"{order['client_order_id']:<24}{order['leaves_quantity']:>10}"
+                for order in level["queue"]
+            ]
     return "\n".join(lines)
 
 
