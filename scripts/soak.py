@@ -7,6 +7,12 @@ the crossing flow (BROKER1 selling to BROKER2), for --minutes. Each minute it re
 venue's resident memory (VmRSS). At the end it reports the growth from the end of the
 warm-up (--warm-up minutes) to the last reading; exit 1 if it is --limit percent or more,
 or if any load run failed (a reject, a missing report) or the venue did not stop cleanly.
+
+The venue keeps every ClOrdID of the trading day, and the orders they name, until the
+day ends: within one day its memory grows with the day's orders by design. With
+--day-minutes M the trading day is ended (POST /eod, as `fixvenue eod run` does) every M
+minutes between two load runs, so that a run covers several days and what grows from day
+to day shows apart from what a day holds.
 """
 
 from __future__ import annotations
@@ -17,9 +23,13 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench_e2e import Bench, demo_config, venue
+
+from fixvenue.app.config import load
+from fixvenue.cli.admin_client import AdminClient
 
 REPO = Path(__file__).resolve().parents[1]
 LOADTEST = REPO / "scripts" / "loadtest.py"
@@ -53,6 +63,9 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=300, help="new orders per second")
     parser.add_argument("--limit", type=float, default=10.0, help="growth allowed, percent")
     parser.add_argument("--db", help="ledger URL (default: SQLite in a temporary directory)")
+    parser.add_argument(
+        "--day-minutes", type=int, help="end the trading day this often (default: never)"
+    )
     options = parser.parse_args()
     if not 0 < options.warm_up < options.minutes:
         parser.error("--warm-up must be at least 1 and less than --minutes")
@@ -76,6 +89,10 @@ def main() -> int:
             sampler.start()
             ends = time.monotonic() + options.minutes * 60 + 1
             run = 0
+            admin = AdminClient(load(config))
+            # A new ledger starts at the current UTC date.
+            trading_date = datetime.now(UTC).date().isoformat()
+            day_ends = time.monotonic() + (options.day_minutes or options.minutes + 1) * 60
             while time.monotonic() < ends:
                 run += 1
                 flow = "place-cancel" if run % 2 else "cross"
@@ -91,6 +108,11 @@ def main() -> int:
                 if result.returncode != 0:
                     failures.append(f"load run {run} ({flow}) failed: {result.stdout[-500:]}")
                     break
+                if options.day_minutes and time.monotonic() >= day_ends:
+                    answer = admin.post("/eod", {"date": trading_date})
+                    print(f"soak: trading date {trading_date} ended")
+                    trading_date = answer["current_trading_date"]
+                    day_ends += options.day_minutes * 60
             stop.set()
             sampler.join()
         print(f"soak: {orders:,} orders over {len(readings)} minutes at {options.rate}/s")

@@ -130,6 +130,10 @@ def _incorrect_quantity(text: str) -> Rejection:
     return Rejection(reason=OrderRejectReason.INCORRECT_QUANTITY, text=text)
 
 
+# What a session that has used no ClOrdID yet has used.
+_NONE_USED: Mapping[str, Order | None] = {}
+
+
 class TradingCore:
     def __init__(
         self,
@@ -163,8 +167,10 @@ class TradingCore:
         self.identifiers = IdentifierSequence()
         self.last_sequence = 0
         self.last_timestamp_us = 0
-        # Every ClOrdID a session has used (orders, cancels), mapped to the order it names.
-        self._client_order_ids: dict[tuple[str, str], Order | None] = {}
+        # Per session, every ClOrdID it has used (orders, cancels), mapped to the order it
+        # names. One map per session rather than one keyed by (session, ClOrdID): a key
+        # tuple per ClOrdID would be most of the memory the day's ClOrdIDs take.
+        self._client_order_ids: dict[str, dict[str, Order | None]] = {}
         self.open_orders: dict[str, Order] = {}
         # (expire time, order number, order id) of good-till-date orders; closed orders
         # are skipped as they come up rather than searched for when they close.
@@ -202,7 +208,14 @@ class TradingCore:
     def client_order_id_in_use(self, session: str, client_order_id: str) -> bool:
         """Whether the session has used the ClOrdID on the current trading date (or on an
         earlier one, for an order still open)."""
-        return (session, client_order_id) in self._client_order_ids
+        return client_order_id in self._client_order_ids.get(session, _NONE_USED)
+
+    def _used(self, session: str) -> dict[str, Order | None]:
+        """The session's ClOrdIDs, to add to."""
+        used = self._client_order_ids.get(session)
+        if used is None:
+            used = self._client_order_ids[session] = {}
+        return used
 
     @property
     def next_expiry_us(self) -> int | None:
@@ -214,8 +227,8 @@ class TradingCore:
     # -- new orders ------------------------------------------------------------------
 
     def _place(self, command: PlaceOrder, now: int) -> list[Event]:
-        key = (command.session, command.client_order_id)
-        repeat = self._repeat(command, key)
+        used = self._used(command.session)
+        repeat = self._repeat(command, used)
         if repeat is _RESEND:
             return []
         profile = self.sessions.get(command.session)
@@ -232,10 +245,10 @@ class TradingCore:
         )
         if isinstance(admitted, Rejection):
             # The ClOrdID is used, but names no order a cancel could find.
-            self._client_order_ids[key] = None
+            used[command.client_order_id] = None
             return [self._reject(order, admitted, now)]
         order.reservation = admitted
-        self._client_order_ids[key] = order
+        used[command.client_order_id] = order
         events: list[Event] = [
             OrderAccepted(
                 event_id=self.identifiers.next_event_id(), timestamp_us=now, order=order.snapshot()
@@ -376,11 +389,11 @@ class TradingCore:
     def _repeat(
         self,
         command: PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders,
-        key: tuple[str, str],
+        used: dict[str, Order | None],
     ) -> _Repeat:
-        """Whether the request's ClOrdID (`key`: session and ClOrdID) was used before, and
+        """Whether the request's ClOrdID was used before (is in `used`, its session's), and
         if so as a resend or not."""
-        if key not in self._client_order_ids:
+        if command.client_order_id not in used:
             return _FIRST
         # A resend of a request already processed was answered then: ignore it.
         return _RESEND if command.possible_resend else _DUPLICATE
@@ -398,6 +411,9 @@ class TradingCore:
         self._unlist(order)
         del self.open_orders[order.order_id]
         order.reservation.close()
+        # Kept for the rest of the day (status requests, late cancels), a closed order
+        # holds nothing of its account's risk any more.
+        del order.reservation
 
     def _unlist(self, order: Order) -> None:
         """Takes the order off its book, or its stop book while it waits for its trigger."""
@@ -671,9 +687,12 @@ class TradingCore:
         # A ClOrdID may be used again from the next date on, unless it names an order that
         # is still open (a GTC or GTD order carries over, and a cancel may name it so).
         self._client_order_ids = {
-            key: order
-            for key, order in self._client_order_ids.items()
-            if order is not None and order.order_id in self.open_orders
+            session: {
+                client_order_id: order
+                for client_order_id, order in used.items()
+                if order is not None and order.order_id in self.open_orders
+            }
+            for session, used in self._client_order_ids.items()
         }
         self.risk.start_day()
         self.trading_date = command.next_trading_date
@@ -796,8 +815,8 @@ class TradingCore:
     # -- mass cancel -------------------------------------------------------------------
 
     def _mass_cancel(self, command: CancelAllOrders, now: int) -> list[Event]:
-        key = (command.session, command.client_order_id)
-        repeat = self._repeat(command, key)
+        used = self._used(command.session)
+        repeat = self._repeat(command, used)
         if repeat is _RESEND:
             return []
         if repeat is _DUPLICATE:
@@ -810,7 +829,7 @@ class TradingCore:
                     _duplicate(command),
                 )
             ]
-        self._client_order_ids[key] = None
+        used[command.client_order_id] = None
         if command.throttled is not None:
             return [
                 self._mass_cancel_report(
@@ -875,7 +894,7 @@ class TradingCore:
     # -- status ------------------------------------------------------------------------
 
     def _status(self, command: RequestOrderStatus, now: int) -> OrderStatusReported:
-        order = self._client_order_ids.get((command.session, command.client_order_id))
+        order = self._client_order_ids.get(command.session, _NONE_USED).get(command.client_order_id)
         known = order is not None and (
             command.order_id in (None, order.order_id)
             and command.symbol == order.symbol
@@ -896,8 +915,8 @@ class TradingCore:
 
     def _amend(self, command: CancelOrder | ReplaceOrder, now: int) -> list[Event]:
         """Cancel or replace: the same checks, then what was asked for."""
-        key = (command.session, command.client_order_id)
-        repeat = self._repeat(command, key)
+        used = self._used(command.session)
+        repeat = self._repeat(command, used)
         if repeat is _RESEND:
             return []
         if repeat is _DUPLICATE:
@@ -910,7 +929,7 @@ class TradingCore:
                     now,
                 )
             ]
-        order = self._client_order_ids.get((command.session, command.original_client_order_id))
+        order = used.get(command.original_client_order_id)
         problem = (
             (CancelRejectReason.THROTTLED, command.throttled)
             if command.throttled is not None
@@ -920,10 +939,10 @@ class TradingCore:
             assert order is not None
             problem = self._replace_problem(command, order)
         if problem is not None:
-            self._client_order_ids[key] = None  # used, but it never became the order's
+            used[command.client_order_id] = None  # used, but it never became the order's
             return [self._cancel_reject(command, order, problem[0], problem[1], now)]
         assert order is not None
-        self._client_order_ids[key] = order
+        used[command.client_order_id] = order
         if isinstance(command, ReplaceOrder):
             return self._replace(order, command, now)
         return [
