@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import simplefix
+import sqlalchemy
 
 from tests.support.fix_client import raw_message, utc_timestamp
 from tests.support.raw_session import RawConnection
@@ -157,3 +158,40 @@ def test_a_flood_of_logons_is_dropped_while_brokers_log_on_and_trade_on(venue: V
             _test_request(genuine, 2, "through-the-flood")
             assert all(dropped.result() for dropped in flood)
         _test_request(genuine, 3, "after-the-flood")
+
+
+def test_an_oversized_order_message_is_refused_whole_and_the_session_carries_on(
+    venue: Venue,
+) -> None:
+    order: dict[int, str | int] = {11: "BIG-1", 1: "BRK4-A", 55: "ACME", 54: 1, 38: 100}
+    order |= {40: 2, 44: "100.00", 59: 0}
+    with RawConnection(venue.port) as connection:
+        _log_on(connection)
+        connection.send(
+            raw_message(
+                "D", SENDER, 2, {**order, 58: "x" * 2_000_000, 60: utc_timestamp(time.time())}
+            )
+        )
+        (reject,) = [m for m in connection.read(until="j", seconds=20) if m.get(35) == b"j"]
+        assert (reject.get(45), reject.get(372), reject.get(379), reject.get(380)) == (
+            b"2",
+            b"D",
+            b"BIG-1",
+            b"0",
+        )
+        assert reject.get(58).startswith(b"message of 2,000,1")
+        assert reject.get(58).endswith(b"bytes: the venue takes at most 4,096; nothing was done")
+        _test_request(connection, 3, "after-the-big-one")
+        connection.send(
+            raw_message("D", SENDER, 4, {**order, 11: "SMALL-1", 60: utc_timestamp(time.time())})
+        )
+        (report,) = [m for m in connection.read(until="8") if m.get(35) == b"8"]
+        assert (report.get(11), report.get(150)) == (b"SMALL-1", b"0")
+    engine = sqlalchemy.create_engine(venue.database_url)
+    try:
+        with engine.connect() as ledger:
+            recorded = ledger.scalars(sqlalchemy.text("SELECT message FROM commands")).all()
+    finally:
+        engine.dispose()
+    assert any("SMALL-1" in (message or "") for message in recorded)
+    assert not any("BIG-1" in (message or "") for message in recorded)

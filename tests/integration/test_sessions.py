@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from fixvenue.fix.credentials import hash_password
 from tests.support.fix_client import FixClient, raw_message
 from tests.support.raw_session import RawConnection
 from tests.support.venue import Venue
@@ -45,6 +46,40 @@ def test_a_session_with_allowed_addresses_logs_on_from_those_alone(
         assert _raw_logon(venue.port, "BROKER1", source="127.0.0.2") == []
     finally:
         venue.ensure_stopped()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def _logon_answer(port: int, credentials: dict[int, str | int]) -> list[tuple[bytes, bytes]]:
+    """(MsgType, Text) of what the venue answers a BROKER4 Logon carrying `credentials`."""
+    with RawConnection(port) as connection:
+        connection.send(raw_message("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y", **credentials}))
+        return [(m.get(35), m.get(58) or b"") for m in connection.read(until="A")]
+
+
+def test_a_session_with_a_password_logs_on_with_its_username_and_password_alone(
+    tmp_path: Path, database_url: str
+) -> None:
+    password_hash = hash_password(PASSWORD)
+    credentials = f'firm = "BRK4"\nusername = "brk4-desk"\npassword_hash = "{password_hash}"'
+    venue = Venue(tmp_path, database_url, config_replace={'firm = "BRK4"': credentials}).start()
+    refused = [(b"5", b"Rejected Logon Attempt: wrong Username(553) or Password(554)")]
+    try:
+        assert _logon_answer(venue.port, {553: "brk4-desk", 554: PASSWORD}) == [(b"A", b"")]
+        assert _logon_answer(venue.port, {553: "brk4-desk", 554: "guessed-password"}) == refused
+        assert _logon_answer(venue.port, {553: "someone-else", 554: PASSWORD}) == refused
+        assert _logon_answer(venue.port, {}) == refused
+        # Sessions without a password of their own log on as before.
+        assert _raw_logon(venue.port, "BROKER1") == [b"A"]
+    finally:
+        venue.ensure_stopped()
+    written = [venue.log_path, *(path for path in venue.data_dir.rglob("*") if path.is_file())]
+    for path in written:
+        content = path.read_bytes()
+        assert PASSWORD.encode() not in content and b"guessed-password" not in content, path
+    (messages_log,) = venue.data_dir.glob("fixlog/*BROKER4.messages.current.log")
+    assert messages_log.read_text().count("\x01554=********\x01") == 3
 
 
 def test_in_a_container_the_venue_takes_fix_and_metrics_from_any_address(

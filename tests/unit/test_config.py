@@ -138,3 +138,29 @@ def test_an_account_belongs_to_one_firm_and_a_clearing_firm_names_files(tmp_path
         _load(tmp_path, {'accounts = ["BRK4-A"]': 'accounts = ["BRK4-A", "BRK1-A"]'})
     with pytest.raises(ConfigError, match="names its files"):
         _load(tmp_path, {"[metrics]": '[clearing_firms]\nBRK3 = "../x"\n\n[metrics]'})
+
+
+# A hash of "secret" with scrypt's smallest cost, so that the test does not wait on it.
+SECRET_HASH = "scrypt:2:1:1$00112233445566778899aabbccddeeff$" + "ab" * 32
+
+
+def test_a_session_takes_a_username_with_a_password_hash_and_never_a_password(
+    tmp_path: Path,
+) -> None:
+    given = f'firm = "BRK4"\nusername = "desk"\npassword_hash = "{SECRET_HASH}"'
+    config = load(write_config(tmp_path, fix_port=9878, replace={'firm = "BRK4"': given}))
+    credentials = config.session("BROKER4").credentials
+    assert credentials is not None and credentials.username == "desk"
+    assert str(credentials.password_hash) == SECRET_HASH
+    assert config.session("BROKER1").credentials is None
+    with pytest.raises(ConfigError, match="username and password_hash go together"):
+        _load(tmp_path, {'firm = "BRK4"': 'firm = "BRK4"\nusername = "desk"'})
+    with pytest.raises(ConfigError, match="unknown key 'password'"):
+        _load(tmp_path, {'firm = "BRK4"': 'firm = "BRK4"\nusername = "desk"\npassword = "x"'})
+    with pytest.raises(ConfigError, match="fixvenue password-hash"):
+        _load(
+            tmp_path,
+            {'firm = "BRK4"': 'firm = "BRK4"\nusername = "desk"\npassword_hash = "secret"'},
+        )
+    with pytest.raises(ConfigError, match=r"FIX 4\.2 has no Username"):
+        _load(tmp_path, {'firm = "BRK3"': given.replace("BRK4", "BRK3")})

@@ -22,6 +22,7 @@ from fixvenue.domain.values import (
     percent_to_basis_points,
     price_to_ticks,
 )
+from fixvenue.fix.credentials import BadPasswordHashError, Credentials, PasswordHash
 
 
 class ConfigError(Exception):
@@ -47,6 +48,8 @@ class SessionConfig:
     throttle_messages_per_second: int
     # The only addresses the session may log on from (IPs, normalised); empty: any.
     allowed_addresses: tuple[str, ...] = ()
+    # What its Logon must carry, when the session is configured with a username.
+    credentials: Credentials | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -281,6 +284,22 @@ class _Reader:
                 raise self.fail(where, f"{value!r} is not an IP address") from None
         return tuple(result)
 
+    def credentials(
+        self, table: dict[str, Any], where: str, begin_string: str
+    ) -> Credentials | None:
+        username, password_hash = table.get("username"), table.get("password_hash")
+        if username is None and password_hash is None:
+            return None
+        if username is None or password_hash is None:
+            raise self.fail(where, "username and password_hash go together")
+        if begin_string == "FIX.4.2":
+            raise self.fail(where, "FIX 4.2 has no Username(553) and Password(554) on its Logon")
+        try:
+            parsed = PasswordHash.parse(self.string(password_hash, f"{where}.password_hash"))
+        except BadPasswordHashError as error:
+            raise self.fail(f"{where}.password_hash", str(error)) from None
+        return Credentials(self.string(username, f"{where}.username"), parsed)
+
     def clearing_firms(self, data: Any, sessions: tuple[SessionConfig, ...]) -> dict[str, str]:
         """Firm -> clearing firm for every firm that trades; a firm not named clears for
         itself. The names become directory and file names of the clearing files."""
@@ -398,6 +417,8 @@ class _Reader:
                 "cancel_on_disconnect",
                 "throttle_messages_per_second",
                 "allowed_addresses",
+                "username",
+                "password_hash",
             }
             table = self.table(item, where, keys, {"target_comp_id", "begin_string", "role"})
             begin_string = self.string(table["begin_string"], f"{where}.begin_string")
@@ -435,6 +456,7 @@ class _Reader:
                     allowed_addresses=self.addresses(
                         table.get("allowed_addresses", []), f"{where}.allowed_addresses"
                     ),
+                    credentials=self.credentials(table, where, begin_string),
                 )
             )
         names = [s.target_comp_id for s in result]

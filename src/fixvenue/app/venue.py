@@ -32,6 +32,7 @@ from fixvenue.domain.commands import CancelOnDisconnect, Command, ReceivedComman
 from fixvenue.domain.events import Event
 from fixvenue.fix.application import VenueApplication
 from fixvenue.fix.dispatch import Dispatcher
+from fixvenue.fix.message_log import MaskingLogFactory
 from fixvenue.fix.operator import SessionOperator
 from fixvenue.fix.outbound import Renderer
 from fixvenue.fix.sessions import SessionRegistry
@@ -153,7 +154,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     # acceptor, so they are named here rather than passed as temporaries.
     settings = quickfix.SessionSettings(str(settings_path))
     store_factory = quickfix.FileStoreFactory(settings)
-    log_factory = quickfix.FileLogFactory(settings)
+    log_factory = MaskingLogFactory(settings)
     # Creating the acceptor creates the sessions: onCreate sets their inbound numbers.
     acceptor = quickfix.ThreadedSocketAcceptor(application, store_factory, settings, log_factory)
     if application.creation_failures:

@@ -17,6 +17,7 @@ from fixvenue.cli.options import (
     one_line_errors,
     resolve,
 )
+from fixvenue.fix.credentials import hash_password
 
 
 @click.group()
@@ -94,6 +95,21 @@ def db_upgrade_command(config_path: Path, database: str | None, data_dir: Path |
         raise StartupError(f"cannot use the data dir {directory}: {error.strerror}") from None
     ledger_setup.upgrade(ledger_setup.connect(url), config)
     click.echo(f"ledger at {ledger_setup.describe(url)} is at the current schema")
+
+
+@main.command("password-hash")
+@click.password_option(
+    "--password", prompt="Logon password", help="Asked for without echo when not given."
+)
+def password_hash_command(password: str) -> None:
+    """Print a salted hash of a session's logon password: the config's password_hash.
+
+    Only the hash goes into the config; the broker's Logon carries the password in
+    Password(554), which no log of the venue writes.
+    """
+    if not password:
+        raise click.UsageError("the password must not be empty")
+    click.echo(str(hash_password(password)))
 
 
 sessions.audit_group.add_command(compliance.audit_trail)

@@ -26,6 +26,7 @@ from fixvenue.domain.commands import (
 )
 from fixvenue.domain.values import Instrument, SessionRole
 from fixvenue.fix import inbound, tags
+from fixvenue.fix.credentials import Credentials
 from fixvenue.fix.sessions import SessionRegistry
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 SOH = "\x01"
 
 RESET_COMMIT_TIMEOUT_SECONDS = 5.0
+# An order message is a few hundred bytes; a larger one is refused whole. QuickFIX reads a
+# message of any size before the venue sees it, so this bounds what is processed, not what
+# is received.
+MESSAGE_BYTES_MAX = 4096
 LEDGER_UNAVAILABLE_TEXT = (
     "the venue cannot record orders now (its ledger is unavailable): nothing was done, "
     "send it again later"
@@ -50,6 +55,11 @@ def field_reader(text: str) -> inbound.FieldReader:
         return fields.get(str(tag))
 
     return read
+
+
+def _admitted(credentials: Credentials, logon: quickfix.Message) -> bool:
+    read = field_reader(logon.toString())
+    return credentials.admit(read(tags.USERNAME), read(tags.PASSWORD))
 
 
 class VenueApplication(quickfix.Application):  # type: ignore[misc]
@@ -148,6 +158,10 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             with session.logon_gate:
                 if not session.enabled:
                     reject = f"session {target} is disabled by the venue operator"
+                elif session.credentials is not None and not _admitted(
+                    session.credentials, message
+                ):
+                    reject = "wrong Username(553) or Password(554)"
                 elif (
                     message.isSetField(tags.RESET_SEQ_NUM_FLAG)
                     and message.getField(tags.RESET_SEQ_NUM_FLAG) == "Y"
@@ -214,6 +228,21 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             return False
         sequence_number = read(tags.MSG_SEQ_NUM)
         assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
+        if len(text) > MESSAGE_BYTES_MAX:
+            # Refused before anything is read from it; asked for again after a restart, it
+            # is refused again, so nothing needs recording.
+            client_order_id = read(tags.CL_ORD_ID)
+            self._business_reject(
+                message,
+                session_id,
+                tags.BUSINESS_REJECT_OTHER,
+                f"message of {len(text):,} bytes: the venue takes at most "
+                f"{MESSAGE_BYTES_MAX:,}; nothing was done",
+                reference=client_order_id
+                if client_order_id and len(client_order_id) <= 64
+                else None,
+            )
+            return True
         if not self._ledger_available():
             self._business_reject(
                 message,

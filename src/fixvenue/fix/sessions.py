@@ -10,6 +10,7 @@ from typing import Protocol
 import quickfix
 
 from fixvenue.domain.values import SessionRole
+from fixvenue.fix.credentials import Credentials
 from fixvenue.fix.dialects import DIALECTS, Dialect
 from fixvenue.fix.throttle import MessageThrottle
 
@@ -25,6 +26,7 @@ class FixSession:
     dialect: Dialect = field(repr=False)  # what the session's FIX version says differently
     throttle: MessageThrottle = field(repr=False)
     cancel_on_disconnect: bool
+    credentials: Credentials | None = field(repr=False)
     quickfix_id: quickfix.SessionID = field(repr=False)
     # Held while a logon is checked and while an operator acts on the session, so that
     # neither happens halfway through the other.
@@ -57,6 +59,8 @@ class SessionSettings(Protocol):
     def cancel_on_disconnect(self) -> bool: ...
     @property
     def throttle_messages_per_second(self) -> int: ...
+    @property
+    def credentials(self) -> Credentials | None: ...
 
 
 class SessionRegistry:
@@ -72,6 +76,7 @@ class SessionRegistry:
                 dialect=DIALECTS[session.begin_string],
                 throttle=MessageThrottle(session.throttle_messages_per_second),
                 cancel_on_disconnect=session.cancel_on_disconnect,
+                credentials=session.credentials,
                 quickfix_id=quickfix.SessionID(
                     session.begin_string, comp_id, session.target_comp_id
                 ),
