@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 
 import quickfix
 
@@ -40,26 +39,37 @@ class MaskingLog(quickfix.Log):  # type: ignore[misc]
         self.file_log = file_log
 
     def clear(self) -> None:
-        self._write(self.file_log.clear)
+        try:
+            self.file_log.clear()
+        except Exception:
+            log.exception("QuickFIX's log could not be cleared")
 
     def backup(self) -> None:
-        self._write(self.file_log.backup)
+        try:
+            self.file_log.backup()
+        except Exception:
+            log.exception("QuickFIX's log could not be backed up")
+
+    # One method each, without a shared helper: they run for every message.
 
     def onIncoming(self, message: str) -> None:  # noqa: N802
-        self._write(self.file_log.onIncoming, masked(message))
+        try:
+            line = masked(message)
+            self.file_log.onIncoming(line if line.isascii() else _escaped(line))
+        except Exception:
+            log.exception("QuickFIX's log could not write an inbound message")
 
     def onOutgoing(self, message: str) -> None:  # noqa: N802
-        self._write(self.file_log.onOutgoing, message)
+        try:
+            self.file_log.onOutgoing(message if message.isascii() else _escaped(message))
+        except Exception:
+            log.exception("QuickFIX's log could not write an outbound message")
 
     def onEvent(self, text: str) -> None:  # noqa: N802
-        self._write(self.file_log.onEvent, text)
-
-    @staticmethod
-    def _write(write: Callable[..., None], *text: str) -> None:
         try:
-            write(*(line if line.isascii() else _escaped(line) for line in text))
+            self.file_log.onEvent(text if text.isascii() else _escaped(text))
         except Exception:
-            log.exception("QuickFIX's log could not write a line")
+            log.exception("QuickFIX's log could not write an event")
 
 
 def _escaped(line: str) -> str:
