@@ -93,6 +93,7 @@ OPEN_ORDERS_PER_BROKER = 40  # above it, a broker cancels rather than places
 STARTUP_SECONDS = 60.0
 RECOVERY_SECONDS = 60.0
 QUIET_SECONDS = 1.0  # recovery is over when every request is answered and nothing comes
+SETTLE_SECONDS = 5.0  # how long a difference between the two states may last
 IO_TIMEOUT_SECONDS = 10.0
 
 POSS_RESEND = b"\x0197="
@@ -107,6 +108,10 @@ SIDE = b"\x0154="
 SYMBOL = b"\x0155="
 ACCOUNT = b"\x011="
 END_SEQ_NO = b"\x0116="
+CXL_REJ_REASON = b"\x01102="
+# A cancel or replace may come too late (0: the order filled or was cancelled meanwhile)
+# or, when the brokers' view lags a fill, ask for a quantity not above what is filled (99).
+EXPECTED_CANCEL_REJECTS = frozenset({b"0", b"99"})
 
 
 class CrashError(Exception):
@@ -178,7 +183,10 @@ class DurableSession(FixSession):
             self.resend_through = max(self.resend_through, seq)
             return None
         if msg_type == b"4":
-            self.next_in = int(scan(message, NEW_SEQ_NO) or b"0")
+            new_seq_no = int(scan(message, NEW_SEQ_NO) or b"0")
+            if new_seq_no <= self.next_in:
+                self.problems.add("gap-fill-backwards", f"{self.sender}: {printable(message)}")
+            self.next_in = max(self.next_in, new_seq_no)
             return None
         self.next_in = seq + 1
         if msg_type in (b"8", b"9", b"j"):
@@ -249,7 +257,7 @@ class BrokerView:
     reports: dict[int, tuple[bytes | None, ...]] = field(default_factory=dict)  # by ExecID
     ever_new: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(
-        default_factory=lambda: {"reports": 0, "fills": 0, "rejects": 0, "seen again": 0}
+        default_factory=lambda: {"reports": 0, "fills": 0, "seen again": 0}
     )
 
     def take(self, session: str, message: bytes) -> None:
@@ -270,7 +278,9 @@ class BrokerView:
         order_id = (scan(message, ORDER_ID) or b"").decode()
         leaves = int(scan(message, LEAVES_QTY) or b"0")
         if exec_type == "8":
-            self.counts["rejects"] += 1
+            # Nothing in this load breaks a rule: a reject means a request was lost or
+            # taken twice (a resend rejected as a duplicate, say).
+            self.problems.add("order-rejected", f"{session}: {printable(message)}")
             return
         if exec_type == "0":
             if order_id in self.ever_new:
@@ -293,14 +303,15 @@ class BrokerView:
             self._fill(message)
         if order is None:
             return
+        quantity = int(scan(message, ORDER_QTY) or b"0")
         if exec_type == "5":
             price = Decimal((scan(message, PRICE) or b"0").decode())
-            quantity = int(scan(message, ORDER_QTY) or b"0")
             # Rules of engagement: a new price or a larger quantity loses the place.
             if price != order.price or quantity > order.quantity:
                 order.priority = exec_id
-            order.price, order.quantity = price, quantity
+            order.price = price
             order.client_order_id = (scan(message, CL_ORD_ID) or b"").decode()
+        order.quantity = quantity  # a restatement lowers it too
         order.leaves = leaves
         if leaves == 0:
             del self.orders[order_id]
@@ -514,6 +525,8 @@ class CrashRounds:
         broker.unanswered.pop(client_order_id, None)
         if msg_type == b"8":
             self.view.take(broker.session.sender, message)
+        elif msg_type == b"9" and scan(message, CXL_REJ_REASON) not in EXPECTED_CANCEL_REJECTS:
+            self.problems.add("cancel-rejected", printable(message))
         elif msg_type == b"j":
             self.problems.add("business-reject", printable(message))
 
@@ -600,6 +613,9 @@ class CrashRounds:
         for broker in self.brokers:
             broker.session.reconnect()
         self.connect_all()
+        # Quiet counts from the logons: what the restart itself did (BROKER2's
+        # cancel-on-disconnect) may reach a broker that has nothing left to ask for.
+        self.last_report = time.monotonic()
         deadline = time.monotonic() + RECOVERY_SECONDS
         while time.monotonic() < deadline:
             self.pump(0.05)
@@ -632,8 +648,15 @@ class CrashRounds:
         missing = sorted(acknowledged - recorded)
         if missing:
             self.problems.add("acknowledged-not-in-ledger", f"ExecIDs {missing[:10]}")
-        brokers, venue = self.view.state(), venue_state(self.admin)
-        matches = digest(brokers) == digest(venue)
+        # The venue may still be delivering what it owes (it answers the admin API from
+        # its state, which runs ahead of its sockets): a difference must outlast a wait.
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            brokers, venue = self.view.state(), venue_state(self.admin)
+            matches = digest(brokers) == digest(venue)
+            if matches or time.monotonic() >= deadline:
+                break
+            self.pump(0.25)
         if not matches:
             for difference in differences(brokers, venue)[:10]:
                 self.problems.add("state-differs", difference)
@@ -721,9 +744,9 @@ def run(options: argparse.Namespace, work: Path) -> bool:
     url = options.db or f"sqlite:///{work / 'ledger.sqlite3'}"
     venue = VenueProcess(config, url, work)
     started = time.monotonic()
-    venue.start()
     rounds = None
     try:
+        venue.start()
         rounds = CrashRounds(options, venue, AdminClient(load(config)), url, ports["fix"])
         clean = rounds.run()
     except (CrashError, SessionError, AdminRefusedError) as error:

@@ -34,6 +34,7 @@ def test_a_hashed_password_matches_itself_alone_and_reads_back_from_its_text() -
         "scrypt:1048576:8:1$" + "00" * 16 + "$" + "00" * 32,  # 1 GiB per check
         "scrypt:16384:8:1$" + "0" * 33 + "$" + "00" * 32,  # half a byte
         "pbkdf2:16384:8:1$" + "00" * 16 + "$" + "00" * 32,
+        "scrypt:65536:1:1$" + "00" * 16 + "$" + "00" * 32,  # N too large for r = 1
     ],
 )
 def test_anything_but_a_scrypt_hash_of_bounded_cost_is_refused(text: str) -> None:

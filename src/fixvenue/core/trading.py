@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import heapq
 from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from fixvenue.core.identifiers import IdentifierSequence
@@ -131,7 +132,7 @@ def _incorrect_quantity(text: str) -> Rejection:
 
 
 # What a session that has used no ClOrdID yet has used.
-_NONE_USED: Mapping[str, Order | None] = {}
+_NONE_USED: Mapping[str, Order | None] = MappingProxyType({})
 
 
 class TradingCore:

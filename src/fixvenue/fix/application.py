@@ -228,7 +228,8 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
             return False
         sequence_number = read(tags.MSG_SEQ_NUM)
         assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
-        if len(text) > MESSAGE_BYTES_MAX:
+        size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
+        if size > MESSAGE_BYTES_MAX:
             # Refused before anything is read from it; asked for again after a restart, it
             # is refused again, so nothing needs recording.
             client_order_id = read(tags.CL_ORD_ID)
@@ -236,7 +237,7 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
                 message,
                 session_id,
                 tags.BUSINESS_REJECT_OTHER,
-                f"message of {len(text):,} bytes: the venue takes at most "
+                f"message of {size:,} bytes: the venue takes at most "
                 f"{MESSAGE_BYTES_MAX:,}; nothing was done",
                 reference=client_order_id
                 if client_order_id and len(client_order_id) <= 64

@@ -45,6 +45,8 @@ class PasswordHash:
         cost, block_size, parallelism = (int(found.group(index)) for index in (1, 2, 3))
         if cost < 2 or cost & (cost - 1) or block_size < 1 or parallelism < 1:
             raise BadPasswordHashError("N must be a power of 2 above 1; r and p at least 1")
+        if cost >= 2 ** (16 * block_size):
+            raise BadPasswordHashError("N must be below 2^(16 r), as scrypt requires")
         if 128 * cost * block_size * parallelism > _MEMORY_MAX:
             raise BadPasswordHashError(f"N x r x p needs more than {_MEMORY_MAX >> 20} MiB")
         try:
