@@ -284,7 +284,8 @@ def test_a_gtd_order_whose_time_passed_while_the_venue_was_down_expires_at_start
     venue: Venue, tmp_path: Path
 ) -> None:
     broker = _logged_on(venue, tmp_path, "BROKER1", "FIX.4.4")
-    expire_at = time.time() + 4
+    # Time to place the order, log off and stop the venue, also on a loaded CI machine.
+    expire_at = time.time() + 10
     expire_time = utc_timestamp(expire_at)
     order = broker.new_order(
         account="BRK1-A",
