@@ -252,21 +252,16 @@ def _book_view(core: TradingCore, symbol: str, depth: int, *, queues: bool) -> d
         return listed
 
     def side(which: Side) -> list[dict[str, Any]]:
-        # Both iterate best price first, so the n-th group of orders is the n-th level.
-        grouped = itertools.groupby(book.orders(which), key=lambda order: order.price)
-        answer = []
-        for level, (_, orders) in itertools.islice(
-            zip(book.levels(which), grouped, strict=True), depth
-        ):
-            entry = {
-                "price": price(level.price),
-                "quantity": level.quantity,
-                "orders": level.orders,
-            }
-            if queues:
+        levels = [
+            {"price": price(level.price), "quantity": level.quantity, "orders": level.orders}
+            for level in itertools.islice(book.levels(which), depth)
+        ]
+        if queues:
+            # Both iterate best price first: the n-th group of orders is the n-th level.
+            grouped = itertools.groupby(book.orders(which), key=lambda order: order.price)
+            for entry, (_, orders) in zip(levels, grouped, strict=False):
                 entry["queue"] = queue(orders)
-            answer.append(entry)
-        return answer
+        return levels
 
     return {
         "symbol": symbol,
