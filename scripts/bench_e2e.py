@@ -4,14 +4,20 @@
   1. creates a PostgreSQL database (127.0.0.1:5432, trust auth, user root or postgres),
      or with --sqlite uses the embedded SQLite ledger in a temporary data directory;
   2. copies config/venue.toml with free ports and absolute data dictionary paths;
-  3. starts the venue and waits for "accepting FIX on";
-  4. runs, one after the other: throughput place-cancel, throughput cross, latency
+  3. starts scripts/baseline_acceptor.py on another such copy (a bare QuickFIX acceptor that
+     answers each order message with one ExecutionReport: the ceiling of the FIX stack on
+     the machine), runs throughput place-cancel against it and stops it (--no-baseline
+     skips this);
+  4. starts the venue and waits for "accepting FIX on";
+  5. runs, one after the other: throughput place-cancel, throughput cross, latency
      place-cancel (paced);
-  5. stops the venue with SIGTERM, checks its log and the ledger's row counts, drops the
-     database, and prints the figures.
+  6. stops the venue with SIGTERM, checks its log and the ledger's row counts, drops the
+     database, and prints the figures, with the venue's place-cancel throughput as a
+     share of the baseline's.
 
-Exit status 0 when every run was clean and the venue stopped cleanly, 1 otherwise.
-The temporary directory (config, venue log, JSON per run) is kept on failure or --keep.
+Exit status 0 when every run was clean and the venue (and the baseline) stopped cleanly,
+1 otherwise. The temporary directory (configs, logs, JSON per run) is kept on failure or
+--keep.
 """
 
 from __future__ import annotations
@@ -41,9 +47,11 @@ from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]
 LOADTEST = REPO / "scripts" / "loadtest.py"
+BASELINE_ACCEPTOR = REPO / "scripts" / "baseline_acceptor.py"
 DEFAULT_CONFIG = REPO / "config" / "venue.toml"
 STARTUP_SECONDS = 60.0
 STOP_SECONDS = 60.0
+LOADTEST_LIMITS = ["--timeout", "600", "--ack-timeout", "15"]
 LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |Traceback")
 
 
@@ -87,12 +95,14 @@ def write_config(source: Path, target: Path, ports: dict[str, int]) -> None:
     target.write_text("\n".join(lines) + "\n")
 
 
-def demo_config(work: Path) -> tuple[Path, dict[str, int]]:
-    """The demo config written into `work` with free ports: its path, and the ports by
-    table (fix, metrics, admin)."""
-    ports = {name: free_port() for name in ("fix", "metrics", "admin")}
-    config = work / "venue.toml"
-    write_config(DEFAULT_CONFIG, config, ports)
+def demo_config(
+    work: Path, source: Path = DEFAULT_CONFIG, name: str = "venue.toml"
+) -> tuple[Path, dict[str, int]]:
+    """The config (the demo one by default) written into `work` with free ports: its path,
+    and the ports by table (fix, metrics, admin)."""
+    ports = {table: free_port() for table in ("fix", "metrics", "admin")}
+    config = work / name
+    write_config(source, config, ports)
     return config, ports
 
 
@@ -242,6 +252,51 @@ def fixvenue_executable() -> str:
 
 
 @contextmanager
+def acceptor(
+    name: str, command: list[str], bench: Bench, startup_seconds: float
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A FIX acceptor process (the venue or the baseline), accepting FIX within
+    `startup_seconds`; stopped with SIGTERM when done, its log (`name`.log in the work
+    dir) checked for a clean stop and for warnings."""
+    log_path = bench.work_dir / f"{name}.log"
+    print("bench: " + " ".join(command))
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while "accepting FIX on" not in log_path.read_text(errors="replace"):
+            if process.poll() is not None:
+                raise BenchError(f"{name} exited with {process.returncode}: see {log_path}")
+            if time.monotonic() > deadline:
+                raise BenchError(f"{name} not accepting within {startup_seconds:g}s: {log_path}")
+            time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                bench.problems.append(f"{name} did not stop within {STOP_SECONDS:g}s of SIGTERM")
+                process.kill()
+                process.wait(10)
+        if process.returncode != 0:
+            bench.problems.append(f"{name} exited with {process.returncode}")
+        text = log_path.read_text(errors="replace")
+        if "stopped cleanly" not in text:
+            bench.problems.append(f"{name} log has no 'stopped cleanly'")
+        flagged = [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
+        if flagged:
+            bench.problems.append(f"{len(flagged)} WARNING/ERROR lines in the {name} log")
+            for line in flagged[:5]:
+                print(f"bench: {name} log: {line}")
+
+
+def pinned(cpus: str | None) -> list[str]:
+    return ["taskset", "-c", cpus] if cpus else []
+
+
+@contextmanager
 def venue(
     config: Path,
     url: str,
@@ -251,10 +306,8 @@ def venue(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """The venue, accepting FIX (within `startup_seconds`: replaying a large ledger takes
     time); stopped cleanly when done, its log checked."""
-    log_path = bench.work_dir / "venue.log"
-    pinning = ["taskset", "-c", cpus] if cpus else []
     command = [
-        *pinning,
+        *pinned(cpus),
         fixvenue_executable(),
         "serve",
         "--config",
@@ -264,44 +317,38 @@ def venue(
         "--data-dir",
         str(bench.work_dir / "data"),
     ]
-    print("bench: " + " ".join(command))
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while "accepting FIX on" not in log_path.read_text(errors="replace"):
-            if process.poll() is not None:
-                raise BenchError(f"venue exited with {process.returncode}: see {log_path}")
-            if time.monotonic() > deadline:
-                raise BenchError(f"venue not accepting within {startup_seconds:g}s: {log_path}")
-            time.sleep(0.05)
+    with acceptor("venue", command, bench, startup_seconds) as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                bench.problems.append(f"venue did not stop within {STOP_SECONDS:g}s of SIGTERM")
-                process.kill()
-                process.wait(10)
-        if process.returncode != 0:
-            bench.problems.append(f"venue exited with {process.returncode}")
-        text = log_path.read_text(errors="replace")
-        if "stopped cleanly" not in text:
-            bench.problems.append("venue log has no 'stopped cleanly'")
-        flagged = [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
-        if flagged:
-            bench.problems.append(f"{len(flagged)} WARNING/ERROR lines in the venue log")
-            for line in flagged[:5]:
-                print(f"bench: venue log: {line}")
+
+
+@contextmanager
+def baseline(config: Path, bench: Bench, cpus: str | None) -> Iterator[subprocess.Popen[bytes]]:
+    """The baseline acceptor on the config's FIX port, pinned like the venue, its FIX store
+    and log in the work dir as the venue's are."""
+    command = [
+        *pinned(cpus),
+        sys.executable,
+        str(BASELINE_ACCEPTOR),
+        "--config",
+        str(config),
+        "--data-dir",
+        str(bench.work_dir / "baseline-data"),
+    ]
+    with acceptor("baseline", command, bench, STARTUP_SECONDS) as process:
+        yield process
 
 
 # -- runs ------------------------------------------------------------------------------------
 
 
 def loadtest(
-    bench: Bench, process: subprocess.Popen[bytes], port: int, name: str, arguments: list[str]
+    bench: Bench,
+    process: subprocess.Popen[bytes],
+    port: int,
+    name: str,
+    arguments: list[str],
+    *,
+    server: str = "venue",
 ) -> dict[str, Any]:
     json_path = bench.work_dir / (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") + ".json")
     command = [sys.executable, str(LOADTEST), *arguments, "--port", str(port)]
@@ -325,8 +372,10 @@ def loadtest(
         raise BenchError(f"{name}: loadtest wrote no results")
     result: dict[str, Any] = json.loads(json_path.read_text())
     result["name"] = name
-    # CPU-seconds during the run: the venue, the loadtest process, PostgreSQL, and the rest
-    # of the machine (other work on a shared machine shows up as "other").
+    result["server"] = server
+    # CPU-seconds during the run: the venue (or the baseline acceptor), the loadtest
+    # process, PostgreSQL, and the rest of the machine (other work on a shared machine shows
+    # up as "other").
     result["venue_cpu_s"] = round(venue_cpu, 2)
     result["loadtest_process_cpu_s"] = round(client_cpu, 2)
     result["postgres_cpu_s"] = round(postgres_cpu, 2)
@@ -335,21 +384,23 @@ def loadtest(
     return result
 
 
+def throughput_place_cancel(arguments: argparse.Namespace) -> list[str]:
+    orders = ["--orders", str(arguments.place_cancel)]
+    return ["throughput", "--flow", "place-cancel", "--window", str(arguments.window), *orders]
+
+
 def plan(arguments: argparse.Namespace) -> list[tuple[str, list[str]]]:
-    """The loadtest runs, in order: (name, arguments)."""
+    """The loadtest runs against the venue, in order: (name, arguments)."""
     window = ["--window", str(arguments.window)]
     place_cancel = ["--flow", "place-cancel"]
     runs = [
-        (
-            "throughput place-cancel",
-            ["throughput", *place_cancel, *window, "--orders", str(arguments.place_cancel)],
-        ),
+        ("throughput place-cancel", throughput_place_cancel(arguments)),
         (
             "throughput cross",
             ["throughput", "--flow", "cross", *window, "--orders", str(arguments.cross)],
         ),
     ]
-    for rate in arguments.rate:
+    for rate in arguments.rate if arguments.latency_orders else []:
         orders = ["--orders", str(arguments.latency_orders)]
         runs.append(
             (f"latency {rate:g}/s", ["latency", *place_cancel, "--rate", f"{rate:g}", *orders])
@@ -365,19 +416,27 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def run_baseline(arguments: argparse.Namespace, bench: Bench) -> None:
+    """Throughput place-cancel against the baseline acceptor. The crossing flow cannot run
+    against it: a crossing pair needs three reports for its two orders (see the script)."""
+    config, ports = demo_config(bench.work_dir, arguments.config, "baseline.toml")
+    run_arguments = [*throughput_place_cancel(arguments), *LOADTEST_LIMITS]
+    with baseline(config, bench, arguments.venue_cpus) as process:
+        loadtest(
+            bench, process, ports["fix"], "baseline place-cancel", run_arguments, server="baseline"
+        )
+
+
 def run_all(arguments: argparse.Namespace, bench: Bench, url: str) -> None:
-    port = free_port()
-    config = bench.work_dir / "venue.toml"
-    write_config(
-        arguments.config,
-        config,
-        {"fix": port, "metrics": free_port(), "admin": free_port()},
-    )
-    common = ["--timeout", "600", "--ack-timeout", "15"]
+    if arguments.baseline:
+        run_baseline(arguments, bench)
+    config, ports = demo_config(bench.work_dir, arguments.config)
     results = []
     with venue(config, url, bench, arguments.venue_cpus) as process:
         for name, run_arguments in plan(arguments):
-            results.append(loadtest(bench, process, port, name, [*run_arguments, *common]))
+            results.append(
+                loadtest(bench, process, ports["fix"], name, [*run_arguments, *LOADTEST_LIMITS])
+            )
     counts = ledger_counts(url)
     reports = sum(r["execution_reports"] + r["cancel_rejects"] for r in results)
     print(
@@ -397,12 +456,13 @@ def render(ledger: str, results: list[dict[str, Any]]) -> str:
     )
     lines = [header, "-" * len(header)]
     for result in results:
+        server = ledger if result["server"] == "venue" else result["server"]
         latency = result["latency_us"].get("order->New", {})
         figures = "".join(
             f"{latency.get(key, 0) / 1000:>8.1f}" for key in ("p50", "p90", "p99", "p99.9", "max")
         )
         lines.append(
-            f"{ledger:<11}{result['name']:<25}{result['new_orders_sent']:>8}"
+            f"{server:<11}{result['name']:<25}{result['new_orders_sent']:>8}"
             f"{result['elapsed_s']:>8.2f}{result['orders_per_s']:>10.0f}{result['ers_per_s']:>9.0f}"
             f"{figures}{result['paced_slots_skipped']:>9}{result['venue_cpu_s']:>10.1f}"
             f"{result['other_cpu_s']:>10.1f}"
@@ -410,10 +470,41 @@ def render(ledger: str, results: list[dict[str, Any]]) -> str:
     lines += [
         "p50..max: order->New latency in ms.",
         "skipped: paced sends dropped because 1000 orders were already in flight.",
-        "venue cpu: CPU-seconds the venue used during the run; other cpu: CPU-seconds used",
-        "  machine-wide by anything but the venue, the load generator and PostgreSQL.",
+        "venue cpu: CPU-seconds the venue (the baseline acceptor on its row) used during the",
+        "  run; other cpu: CPU-seconds used machine-wide by anything but it, the load generator",
+        "  and PostgreSQL.",
     ]
     return "\n".join(lines)
+
+
+def against_baseline(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per flow run against both, over the same window: the venue's throughput, the
+    baseline's, and the venue's as a share of the baseline's."""
+    baselines = {
+        (result["flow"], result["window"]): result["orders_per_s"]
+        for result in results
+        if result["server"] == "baseline" and result["orders_per_s"] > 0
+    }
+    return [
+        {
+            "flow": result["flow"],
+            "venue_orders_per_s": result["orders_per_s"],
+            "baseline_orders_per_s": reference,
+            "share": round(result["orders_per_s"] / reference, 3),
+        }
+        for result in results
+        if result["server"] == "venue"
+        and result["mode"] == "throughput"
+        and (reference := baselines.get((result["flow"], result["window"])))
+    ]
+
+
+def render_against_baseline(comparisons: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"venue {c['flow']}: {c['share']:.0%} of the baseline "
+        f"({c['venue_orders_per_s']:,.0f} vs {c['baseline_orders_per_s']:,.0f} orders/s)"
+        for c in comparisons
+    )
 
 
 def rates(text: str) -> list[float]:
@@ -435,7 +526,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--pg-user", default=None, help="default: root, else postgres")
     parser.add_argument("--place-cancel", type=int, default=20_000, help="orders")
     parser.add_argument("--cross", type=int, default=10_000, help="pairs (2 orders each)")
-    parser.add_argument("--latency-orders", type=int, default=10_000)
+    parser.add_argument(
+        "--latency-orders", type=int, default=10_000, help="orders per latency run; 0 skips them"
+    )
     parser.add_argument(
         "--rate",
         type=rates,
@@ -449,6 +542,12 @@ def parse_arguments() -> argparse.Namespace:
         help="orders for a window-1 run (one request in flight: the unloaded round trip); 0 skips",
     )
     parser.add_argument("--window", type=int, default=100, help="throughput runs")
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip the baseline acceptor's throughput place-cancel run",
+    )
     parser.add_argument(
         "--wait-quiet",
         type=float,
@@ -492,12 +591,21 @@ def main() -> int:
     info["calibration_ms_after"] = calibration_ms()
     print(f"bench: calibration loop {info['calibration_ms_after']} ms after the runs")
     results = [run for run in bench.runs if "name" in run]
+    comparisons = against_baseline(results)
     print()
     print(render(ledger, results))
+    if comparisons:
+        print(render_against_baseline(comparisons))
     if arguments.json:
         Path(arguments.json).write_text(
             json.dumps(
-                {"ledger": ledger, "machine": info, "runs": bench.runs, "problems": bench.problems},
+                {
+                    "ledger": ledger,
+                    "machine": info,
+                    "runs": bench.runs,
+                    "against_baseline": comparisons,
+                    "problems": bench.problems,
+                },
                 indent=2,
             )
         )
