@@ -24,11 +24,12 @@ RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip wheel --wheel-dir /wheels -r requirements.txt
 
-# Then the project itself (README.md is its readme in pyproject.toml).
-COPY README.md ./
+# Then the project itself (README.md is its readme in pyproject.toml), with its trading
+# core compiled by mypyc (setup.py).
+COPY README.md setup.py ./
 COPY src/ src/
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip wheel --no-deps --wheel-dir /wheels .
+    FIXVENUE_COMPILE=1 pip wheel --no-deps --wheel-dir /wheels .
 
 # ---------------------------------------------------------------------------------------
 # Runtime stage: no compiler, just a virtualenv installed from the wheels above.

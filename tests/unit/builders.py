@@ -35,11 +35,11 @@ from fixvenue.domain.events import (
     SessionControlled,
     TradingPhaseChanged,
 )
+from fixvenue.domain.rejection import Rejection
 from fixvenue.domain.risk import MONEY_SCALE
 from fixvenue.domain.values import (
     Instrument,
     OrderType,
-    Rejection,
     SelfTradePrevention,
     SessionProfile,
     Side,

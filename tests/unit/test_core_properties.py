@@ -553,6 +553,10 @@ def state_of(core: TradingCore) -> object:
         core.reference_prices,
         core.last_trade_prices,
         core.next_expiry_us,
-        vars(core.identifiers),
+        (
+            core.identifiers.last_event_id,
+            core.identifiers.last_order_number,
+            core.identifiers.last_trade_number,
+        ),
         core.last_sequence,
     )

@@ -27,6 +27,7 @@ from fixvenue.domain.events import (
     SessionControlled,
     event_order_id,
 )
+from fixvenue.domain.rejection import Rejection
 from fixvenue.domain.values import (
     Amendment,
     CancelRejectReason,
@@ -36,7 +37,6 @@ from fixvenue.domain.values import (
     OrderRejectReason,
     OrderStatus,
     OrderType,
-    Rejection,
     SessionAction,
     Side,
     TimeInForce,

@@ -43,6 +43,9 @@ class Order:
         "time_in_force",
         "triggered",
     )
+    # The compiled build (setup.py) lets only the attributes named here be deleted: a
+    # closed order lets go of its reservation.
+    __deletable__ = ("reservation",)
     # What the order holds of its account's risk figures: set when it is accepted.
     reservation: Reservation
 

@@ -54,6 +54,7 @@ from fixvenue.domain.events import (
     TradingDayEnded,
     TradingPhaseChanged,
 )
+from fixvenue.domain.rejection import Rejection
 from fixvenue.domain.risk import KillScope
 from fixvenue.domain.values import (
     BASIS_POINTS_PER_UNIT,
@@ -65,7 +66,6 @@ from fixvenue.domain.values import (
     MassCancelScope,
     OrderRejectReason,
     OrderType,
-    Rejection,
     SelfTradePrevention,
     SessionAction,
     SessionProfile,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeGuard
 
+from fixvenue.domain.rejection import Rejection
 from fixvenue.domain.risk import KillScope, RiskLimitChanges, RiskLimits
 from fixvenue.domain.values import (
     MassCancelScope,
     OrderType,
-    Rejection,
     SelfTradePrevention,
     SessionAction,
     Side,

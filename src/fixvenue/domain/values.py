@@ -154,17 +154,6 @@ class Amendment(enum.Enum):
     REPLACE = "replace"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rejection:
-    """A reason to refuse a request, found at the edge (malformed) or in the core."""
-
-    reason: OrderRejectReason
-    text: str
-    # Values as the request gave them where the domain has no word for them (an unsupported
-    # side, say), by field name, so that the reject can echo them instead of a stand-in.
-    as_received: tuple[tuple[str, str], ...] = ()
-
-
 BASIS_POINTS_PER_UNIT = 10_000
 
 

@@ -17,13 +17,13 @@ from fixvenue.domain.commands import (
     ReplaceOrder,
     RequestOrderStatus,
 )
+from fixvenue.domain.rejection import Rejection
 from fixvenue.domain.values import (
     PRICE_BOUND,
     QUANTITY_MAX,
     Instrument,
     OrderRejectReason,
     OrderType,
-    Rejection,
     Side,
     TimeInForce,
     price_to_ticks,

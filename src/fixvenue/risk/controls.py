@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 
 from fixvenue.domain.commands import PlaceOrder
+from fixvenue.domain.rejection import Rejection
 from fixvenue.domain.risk import (
     KillScope,
     RiskLimitChanges,
@@ -24,7 +25,6 @@ from fixvenue.domain.values import (
     BASIS_POINTS_PER_UNIT,
     Instrument,
     OrderRejectReason,
-    Rejection,
     Side,
     basis_points_to_percent,
     ticks_to_price,
