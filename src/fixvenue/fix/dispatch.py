@@ -34,8 +34,14 @@ class Dispatcher:
         session = self._registry[target]
         rendered = self._renderer.render(event, session.dialect)
         self._send(session, rendered, possible_resend=False)
+        # The copies for drop-copy sessions of one FIX version are one message: parsed
+        # once, and each send gives it its receiver's header.
+        parsed: dict[int, quickfix.Message] = {}
         for drop_copy, copy in self._copies(event, session, rendered):
-            self._send(drop_copy, copy, possible_resend=False)
+            message = parsed.get(id(copy))
+            if message is None:
+                message = parsed[id(copy)] = _message(drop_copy.begin_string, copy, False)
+            quickfix.Session.sendToTarget(message, drop_copy.quickfix_id)
 
     def _copies(
         self, event: Event, origin: FixSession, rendered: OutboundMessage
@@ -119,20 +125,26 @@ class Dispatcher:
                     resent.append(event)
         return resent
 
-    def _send(
-        self, session: FixSession, rendered: OutboundMessage, *, possible_resend: bool
-    ) -> None:
-        # One string parsed by QuickFIX costs far less than a SWIG call per field; QuickFIX
-        # fills in the rest of the header, BodyLength and CheckSum when it sends.
-        header = "".join(f"{tag}={value}{SOH}" for tag, value in rendered.header)
-        resend = f"{tags.POSS_RESEND}=Y{SOH}" if possible_resend else ""
-        body = SOH.join(f"{tag}={value}" for tag, value in rendered.fields)
-        text = (
-            f"{tags.BEGIN_STRING}={session.begin_string}{SOH}9=0{SOH}"
-            f"{tags.MSG_TYPE}={rendered.msg_type}{SOH}{header}{resend}{body}{SOH}10=000{SOH}"
-        )
+    @staticmethod
+    def _send(session: FixSession, rendered: OutboundMessage, *, possible_resend: bool) -> None:
+        message = _message(session.begin_string, rendered, possible_resend)
         # False only means "not on the wire yet": QuickFIX stored it for FIX recovery.
-        quickfix.Session.sendToTarget(quickfix.Message(text, False), session.quickfix_id)
+        quickfix.Session.sendToTarget(message, session.quickfix_id)
+
+
+def _message(
+    begin_string: str, rendered: OutboundMessage, possible_resend: bool
+) -> quickfix.Message:
+    # One string parsed by QuickFIX costs far less than a SWIG call per field; QuickFIX
+    # fills in the rest of the header, BodyLength and CheckSum when it sends.
+    header = "".join([f"{tag}={value}{SOH}" for tag, value in rendered.header])
+    resend = f"{tags.POSS_RESEND}=Y{SOH}" if possible_resend else ""
+    body = SOH.join([f"{tag}={value}" for tag, value in rendered.fields])
+    return quickfix.Message(
+        f"{tags.BEGIN_STRING}={begin_string}{SOH}9=0{SOH}"
+        f"{tags.MSG_TYPE}={rendered.msg_type}{SOH}{header}{resend}{body}{SOH}10=000{SOH}",
+        False,
+    )
 
 
 def _log_out(fix: quickfix.Session, reason: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 _FORMATS = ("%Y%m%d-%H:%M:%S.%f", "%Y%m%d-%H:%M:%S")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -24,5 +25,11 @@ def parse_utc_microseconds(text: str) -> int | None:
 
 def format_utc_microseconds(timestamp_us: int) -> str:
     seconds, micros = divmod(timestamp_us, 1_000_000)
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return f"{moment:%Y%m%d-%H:%M:%S}.{micros:06d}"
+    return f"{_second_text(seconds)}.{micros:06d}"
+
+
+# Every report carries a TransactTime, and the reports of a busy second share its date and
+# time of day: formatting them once per second takes most of the cost away.
+@lru_cache(maxsize=8)
+def _second_text(seconds: int) -> str:
+    return f"{datetime.fromtimestamp(seconds, UTC):%Y%m%d-%H:%M:%S}"
