@@ -194,7 +194,10 @@ def pg_admin(host: str, port: int, users: list[str]) -> tuple[psycopg.Connection
 
 
 @contextmanager
-def postgres_ledger(arguments: argparse.Namespace, bench: Bench) -> Iterator[str]:
+def postgres_ledger(
+    arguments: argparse.Namespace, bench: Bench | None = None, *, keep: bool = False
+) -> Iterator[str]:
+    """A new PostgreSQL database for one benchmark, dropped at the end unless `keep`."""
     users = [arguments.pg_user] if arguments.pg_user else ["root", "postgres"]
     admin, user = pg_admin(arguments.pg_host, arguments.pg_port, users)
     name = f"fixvenue_bench_{os.getpid()}_{int(time.time())}"
@@ -208,17 +211,21 @@ def postgres_ledger(arguments: argparse.Namespace, bench: Bench) -> Iterator[str
         f"bench: created database {name} as {user}; "
         + ", ".join(f"{k}={v}" for k, v in settings.items())
     )
-    bench.runs.append({"ledger": "postgresql", "database": name, "settings": settings})
+    if bench is not None:
+        bench.runs.append({"ledger": "postgresql", "database": name, "settings": settings})
     url = f"postgresql+psycopg://{user}@{arguments.pg_host}:{arguments.pg_port}/{name}"
     try:
         yield url
     finally:
-        admin, _ = pg_admin(arguments.pg_host, arguments.pg_port, [user])
-        with admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        print(f"bench: dropped database {name}")
+        if keep:
+            print(f"bench: kept database {name}")
+        else:
+            admin, _ = pg_admin(arguments.pg_host, arguments.pg_port, [user])
+            with admin:
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+            print(f"bench: dropped database {name}")
 
 
 def ledger_counts(url: str) -> dict[str, int]:
@@ -244,10 +251,12 @@ def ledger_counts(url: str) -> dict[str, int]:
 
 
 def fixvenue_executable() -> str:
-    local = REPO / ".venv" / "bin" / "fixvenue"
+    """The venue of the environment this script runs in (.venv-compiled/bin/python runs
+    the compiled build), else the one on PATH."""
+    local = Path(sys.executable).parent / "fixvenue"
     found = str(local) if local.exists() else shutil.which("fixvenue")
     if not found:
-        raise BenchError("no fixvenue executable (.venv/bin/fixvenue or on PATH)")
+        raise BenchError(f"no fixvenue executable ({local} or on PATH)")
     return found
 
 

@@ -23,44 +23,27 @@ from pathlib import Path
 
 from bench_e2e import Bench, demo_config, postgres_ledger, venue
 from bench_exports import run_measured
+from demo_ledger import TRADERS, DemoLedger, demo_ledger
 
-from fixvenue.app import config as venue_config
-from fixvenue.app import ledger_setup
-from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import PlaceOrder, SequencedCommand
 from fixvenue.domain.values import OrderType, Side, TimeInForce
-from fixvenue.ledger.reader import LedgerReader
-from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
+from fixvenue.ledger.writer import LedgerEntry
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "config" / "venue.toml"
 BATCH = 2_000
 STARTUP_SECONDS = 900.0
-# (session, account) of each demo firm; each trade is between two different firms.
-TRADERS = (
-    ("BROKER1", "BRK1-A"),
-    ("BROKER2", "BRK2-A"),
-    ("BROKER3", "BRK3-A"),
-    ("BROKER4", "BRK4-A"),
-    ("BROKER1", "BRK1-B"),
-)
 
 
 def fill_ledger(url: str, fills_wanted: int) -> tuple[str, int]:
     """Records a trading date of `fills_wanted` fills (rounded up to a whole trade);
     returns the date and the number of fills."""
-    config = venue_config.load(CONFIG)
-    engine = ledger_setup.connect(url)
-    ledger_setup.upgrade(engine, config)
-    trading_date = LedgerReader(engine).trading_dates()[0]
-    core = TradingCore(
-        instruments=config.instruments,
-        sessions=config.session_profiles(),
-        first_trading_date=trading_date,
-        self_trade_prevention=config.self_trade_prevention,
-    )
-    instruments = sorted(config.instruments, key=lambda i: i.symbol)
-    writer = LedgerWriter(engine, {i.symbol: i for i in instruments})
+    with demo_ledger(url) as ledger:
+        return ledger.trading_date, record_trades(ledger, fills_wanted)
+
+
+def record_trades(ledger: DemoLedger, fills_wanted: int) -> int:
+    """Records trades, each a resting Day order of one firm and an IOC of another that
+    takes all of it, until the ledger holds `fills_wanted` fills; returns how many."""
+    core, writer, instruments = ledger.core, ledger.writer, ledger.instruments
     entries: list[LedgerEntry] = []
     now_us = time.time_ns() // 1_000
     fills = trade = 0
@@ -103,9 +86,7 @@ def fill_ledger(url: str, fills_wanted: int) -> tuple[str, int]:
             entries = []
     if entries:
         writer.commit(entries, entries[-1].events[-1].event_id)
-    writer.close()
-    engine.dispose()
-    return trading_date, fills
+    return fills
 
 
 def main() -> None:

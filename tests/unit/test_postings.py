@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from fixvenue.domain.events import OrderFilled
-from fixvenue.ledger.postings import Party, PostingKind, fill_postings, postings_of
+from fixvenue.ledger.postings import Party, PostingKind, fill_posting_rows, fill_postings
 from tests.unit.builders import (
     A1,
     A2,
@@ -61,10 +61,18 @@ def test_a_fill_posts_position_cash_and_fee_each_against_its_counterpart() -> No
 
 def test_every_asset_balances_and_every_posting_has_its_own_key() -> None:
     driver = Driver.fresh()
-    postings = postings_of([*_fills(BOLT, driver), *_fills(ACME, driver)], _INSTRUMENTS)
+    fills = [*_fills(BOLT, driver), *_fills(ACME, driver)]
+    postings = [p for fill in fills for p in fill_postings(fill, _INSTRUMENTS[fill.order.symbol])]
     balance: Counter[str] = Counter()
     for posting in postings:
         balance[posting.asset] += posting.amount
     assert set(balance.values()) == {0} and set(balance) == {BOLT, ACME, "EUR", "USD"}
     keys = [(posting.event_id, posting.leg) for posting in postings]
     assert len(keys) == len(set(keys)) == 4 * 6
+
+
+def test_the_rows_the_writer_records_are_the_postings_fields() -> None:
+    for fill in [*_fills(BOLT), *_fills(ACME)]:
+        instrument = _INSTRUMENTS[fill.order.symbol]
+        expected = [posting.row() for posting in fill_postings(fill, instrument)]
+        assert fill_posting_rows(fill, instrument) == expected

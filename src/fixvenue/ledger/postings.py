@@ -13,10 +13,9 @@ once, and nothing changes one; a correction is a new posting.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from fixvenue.domain.events import Event, OrderFilled
+from fixvenue.domain.events import OrderFilled
 from fixvenue.domain.risk import money_per_tick
 from fixvenue.domain.values import Instrument, Side
 
@@ -33,6 +32,11 @@ class Party(enum.Enum):
     FEE_INCOME = "fee_income"  # the venue's fee income
 
 
+_ACCOUNT = Party.ACCOUNT.value
+# A posting as the `postings` table holds it: its fields in the columns' order.
+PostingRow = tuple[int, int, str, str, str | None, str, int]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Posting:
     event_id: int
@@ -43,7 +47,7 @@ class Posting:
     asset: str  # a symbol (shares) or a currency (millionths)
     amount: int
 
-    def row(self) -> tuple[int, int, str, str, str | None, str, int]:
+    def row(self) -> PostingRow:
         return (
             self.event_id,
             self.leg,
@@ -60,18 +64,22 @@ def fill_notional(event: OrderFilled, instrument: Instrument) -> int:
     return event.fill.quantity * event.fill.price * money_per_tick(instrument)
 
 
-def fill_postings(event: OrderFilled, instrument: Instrument) -> list[Posting]:
-    fill, order = event.fill, event.order
-    direction = 1 if order.side is Side.BUY else -1
+def _legs(event: OrderFilled, instrument: Instrument) -> list[tuple[PostingKind, str, int, Party]]:
+    """(kind, asset, amount to the account, counterparty) of each pair the fill posts."""
+    fill = event.fill
+    direction = 1 if event.order.side is Side.BUY else -1
     notional = fill_notional(event, instrument)
-    account = order.account
-    legs = (
+    return [
         (PostingKind.POSITION, instrument.symbol, direction * fill.quantity, Party.SETTLEMENT),
         (PostingKind.CASH, instrument.currency, -direction * notional, Party.SETTLEMENT),
         (PostingKind.FEE, instrument.currency, -fill.fee, Party.FEE_INCOME),
-    )
+    ]
+
+
+def fill_postings(event: OrderFilled, instrument: Instrument) -> list[Posting]:
+    account = event.order.account
     postings = []
-    for index, (kind, asset, amount, counterparty) in enumerate(legs):
+    for index, (kind, asset, amount, counterparty) in enumerate(_legs(event, instrument)):
         postings += [
             Posting(
                 event_id=event.event_id,
@@ -95,11 +103,14 @@ def fill_postings(event: OrderFilled, instrument: Instrument) -> list[Posting]:
     return postings
 
 
-def postings_of(events: Iterable[Event], instruments: Mapping[str, Instrument]) -> list[Posting]:
-    """The postings of the fills among `events`."""
-    return [
-        posting
-        for event in events
-        if isinstance(event, OrderFilled)
-        for posting in fill_postings(event, instruments[event.order.symbol])
-    ]
+def fill_posting_rows(event: OrderFilled, instrument: Instrument) -> list[PostingRow]:
+    """The rows of `fill_postings` (`Posting.row` of each), made without the objects: the
+    writer makes six for every fill, and the objects cost it more than the rows."""
+    event_id, account = event.event_id, event.order.account
+    rows = []
+    for index, (kind, asset, amount, counterparty) in enumerate(_legs(event, instrument)):
+        rows += [
+            (event_id, 2 * index, kind.value, _ACCOUNT, account, asset, amount),
+            (event_id, 2 * index + 1, kind.value, counterparty.value, None, asset, -amount),
+        ]
+    return rows

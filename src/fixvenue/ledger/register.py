@@ -3,10 +3,9 @@ reconciliation read it, written in the fill's own commit beside its postings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fixvenue.domain.events import Event, OrderFilled
+from fixvenue.domain.events import OrderFilled
 from fixvenue.domain.values import Instrument
 from fixvenue.ledger.postings import fill_notional
 
@@ -31,16 +30,7 @@ def fill_fields(event: OrderFilled) -> tuple[Any, ...]:
     )
 
 
-def register_rows(
-    events: Iterable[Event], instruments: Mapping[str, Instrument]
-) -> list[tuple[Any, ...]]:
-    """The register's rows for the fills among `events`, in the `trades` table's columns:
-    the fill's fields, then its instrument's currency and its notional."""
-    rows = []
-    for event in events:
-        if isinstance(event, OrderFilled):
-            instrument = instruments[event.order.symbol]
-            rows.append(
-                (*fill_fields(event), instrument.currency, fill_notional(event, instrument))
-            )
-    return rows
+def register_row(event: OrderFilled, instrument: Instrument) -> tuple[Any, ...]:
+    """The fill's row in the `trades` table's columns: the fill's fields, then its
+    instrument's currency and its notional."""
+    return (*fill_fields(event), instrument.currency, fill_notional(event, instrument))

@@ -7,7 +7,8 @@ executemany is already a loop in C.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +16,17 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
 
 from fixvenue.domain.commands import SequencedCommand, command_session, is_operator_reset
-from fixvenue.domain.events import Event, TradingDayEnded, event_order_id, event_session
+from fixvenue.domain.events import (
+    Event,
+    OrderFilled,
+    TradingDayEnded,
+    event_order_id,
+    event_session,
+)
 from fixvenue.domain.values import Instrument
 from fixvenue.ledger import codec
-from fixvenue.ledger.postings import postings_of
-from fixvenue.ledger.register import register_rows
+from fixvenue.ledger.postings import fill_posting_rows
+from fixvenue.ledger.register import register_row
 from fixvenue.ledger.schema import (
     SENT_THROUGH_EVENT_ID,
     commands,
@@ -78,58 +85,33 @@ class LedgerWriter:
     ) -> None:
         """Records the entries in one transaction, with how far delivery has got and when
         commands' reports were sent ((sequence, UTC µs) pairs); returns once committed."""
-        command_rows: list[tuple[Any, ...]] = []
-        event_rows: list[tuple[Any, ...]] = []
-        watermarks: dict[str, int] = {}
-        for entry in entries:
-            sequenced = entry.command
-            session = command_session(sequenced.command)
-            kind, payload = codec.encode(sequenced.command)
-            command_rows.append(
-                (
-                    sequenced.sequence,
-                    sequenced.timestamp_us,
-                    session,
-                    sequenced.inbound_sequence_number,
-                    kind,
-                    payload,
-                    entry.received_us,
-                    storable(entry.message),
-                )
-            )
-            if session is not None and sequenced.inbound_sequence_number is not None:
-                watermarks[session] = sequenced.inbound_sequence_number
-            elif is_operator_reset(sequenced.command):
-                # The broker's next message will be number 1.
-                watermarks[sequenced.command.session] = 0
-            for event in entry.events:
-                kind, payload = codec.encode(event)
-                event_rows.append(
-                    (
-                        event.event_id,
-                        sequenced.sequence,
-                        event.timestamp_us,
-                        event_session(event),
-                        kind,
-                        event_order_id(event),
-                        payload,
-                    )
-                )
         try:
             connection = self._open()
             with connection.begin():
-                self._insert(connection, commands, command_rows)
-                self._insert(connection, events, event_rows)
-                self._insert(connection, deliveries, list(delivered))
-                batch_events = [event for entry in entries for event in entry.events]
+                # The rows are made as the database takes them: it stores one part of the
+                # batch while the next is encoded.
+                self._insert(connection, commands, _command_rows(entries))
+                self._insert(connection, events, _event_rows(entries))
+                self._insert(connection, deliveries, delivered)
+                fills, days_ended = _fills_and_days_ended(entries)
+                instruments = self._instruments
                 self._insert(
                     connection,
                     postings,
-                    [posting.row() for posting in postings_of(batch_events, self._instruments)],
+                    (
+                        row
+                        for fill in fills
+                        for row in fill_posting_rows(fill, instruments[fill.order.symbol])
+                    ),
                 )
-                self._insert(connection, trades, register_rows(batch_events, self._instruments))
-                for entry in entries:
-                    self._roll_trading_date(connection, entry)
+                self._insert(
+                    connection,
+                    trades,
+                    (register_row(fill, instruments[fill.order.symbol]) for fill in fills),
+                )
+                for sequence, ended in days_ended:
+                    self._roll_trading_date(connection, sequence, ended)
+                watermarks = _watermarks(entries)
                 if watermarks:
                     connection.execute(
                         _UPDATE_WATERMARK,
@@ -146,24 +128,21 @@ class LedgerWriter:
         self.recorded_sent_through = sent_through_event_id
 
     @staticmethod
-    def _roll_trading_date(connection: Connection, entry: LedgerEntry) -> None:
-        """Closes the trading date an end of day ended and opens the next."""
-        for event in entry.events:
-            if not isinstance(event, TradingDayEnded):
-                continue
-            sequence = entry.command.sequence
-            connection.execute(
-                update(trading_days)
-                .where(trading_days.c.trading_date == event.trading_date)
-                .values(through_sequence=sequence, through_event_id=event.event_id)
+    def _roll_trading_date(connection: Connection, sequence: int, event: TradingDayEnded) -> None:
+        """Closes the trading date an end of day (command `sequence`) ended and opens the
+        next."""
+        connection.execute(
+            update(trading_days)
+            .where(trading_days.c.trading_date == event.trading_date)
+            .values(through_sequence=sequence, through_event_id=event.event_id)
+        )
+        connection.execute(
+            insert(trading_days).values(
+                trading_date=event.next_trading_date,
+                after_sequence=sequence,
+                after_event_id=event.event_id,
             )
-            connection.execute(
-                insert(trading_days).values(
-                    trading_date=event.next_trading_date,
-                    after_sequence=sequence,
-                    after_event_id=event.event_id,
-                )
-            )
+        )
 
     def close(self) -> None:
         self._discard_connection()
@@ -179,12 +158,19 @@ class LedgerWriter:
             self._connection.close()
             self._connection = None
 
-    def _insert(self, connection: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
+    def _insert(
+        self, connection: Connection, table: Table, rows: Iterable[tuple[Any, ...]]
+    ) -> None:
+        iterator = iter(rows)
+        first = next(iterator, None)
+        if first is None:  # no statement, no round trip
             return
         names = [column.name for column in table.columns]
         if not self._use_copy:
-            connection.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+            connection.execute(
+                insert(table),
+                [dict(zip(names, row, strict=True)) for row in itertools.chain((first,), iterator)],
+            )
             return
         driver = connection.connection.driver_connection
         assert driver is not None
@@ -192,5 +178,69 @@ class LedgerWriter:
             driver.cursor() as cursor,
             cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
         ):
-            for row in rows:
-                copy.write_row(row)
+            write_row = copy.write_row
+            write_row(first)
+            for row in iterator:
+                write_row(row)
+
+
+def _command_rows(entries: Iterable[LedgerEntry]) -> Iterator[tuple[Any, ...]]:
+    for entry in entries:
+        sequenced = entry.command
+        kind, payload = codec.encode(sequenced.command)
+        yield (
+            sequenced.sequence,
+            sequenced.timestamp_us,
+            command_session(sequenced.command),
+            sequenced.inbound_sequence_number,
+            kind,
+            payload,
+            entry.received_us,
+            storable(entry.message),
+        )
+
+
+def _event_rows(entries: Iterable[LedgerEntry]) -> Iterator[tuple[Any, ...]]:
+    for entry in entries:
+        sequence = entry.command.sequence
+        for event in entry.events:
+            kind, payload = codec.encode(event)
+            yield (
+                event.event_id,
+                sequence,
+                event.timestamp_us,
+                event_session(event),
+                kind,
+                event_order_id(event),
+                payload,
+            )
+
+
+def _fills_and_days_ended(
+    entries: Iterable[LedgerEntry],
+) -> tuple[list[OrderFilled], list[tuple[int, TradingDayEnded]]]:
+    """The fills among the entries' events (each is posted and registered too), and the
+    ends of day (each rolls the trading date) with their command's sequence number."""
+    fills = []
+    days_ended = []
+    for entry in entries:
+        for event in entry.events:
+            if isinstance(event, OrderFilled):
+                fills.append(event)
+            elif isinstance(event, TradingDayEnded):
+                days_ended.append((entry.command.sequence, event))
+    return fills, days_ended
+
+
+def _watermarks(entries: Iterable[LedgerEntry]) -> dict[str, int]:
+    """Per session, the inbound number of its last command among the entries."""
+    watermarks: dict[str, int] = {}
+    for entry in entries:
+        sequenced = entry.command
+        session = command_session(sequenced.command)
+        if session is not None and sequenced.inbound_sequence_number is not None:
+            watermarks[session] = sequenced.inbound_sequence_number
+        elif is_operator_reset(sequenced.command):
+            # The broker's next message will be number 1.
+            watermarks[sequenced.command.session] = 0
+    return watermarks
