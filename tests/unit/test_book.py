@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import pytest
 
 from fixvenue.domain.values import SelfTradePrevention, Side
-from fixvenue.matching.book import CancelResting, Decrement, LevelView, Match, OrderBook, Step
+from fixvenue.matching.book import (
+    CancelResting,
+    Decrement,
+    LevelView,
+    Match,
+    OrderBook,
+    RestingOrder,
+    Step,
+)
 from tests.unit.builders import ACME, BUY, SELL
 
 # (order_id, side, price, quantity), in arrival order
@@ -18,33 +26,21 @@ Traded = tuple[str, int, int]
 Level = tuple[int, int, int]
 
 
-@dataclass
-class TestOrder:
-    """A mutable stand-in for the core's Order, satisfying the RestingOrder protocol."""
-
-    __test__ = False  # not a pytest test class
-
-    order_id: str
-    side: Side
-    price: int | None
-    leaves_quantity: int
-    display_quantity: int | None = None
-    slice_quantity: int = 0
-
-    def __post_init__(self) -> None:
-        if self.display_quantity is not None:
-            self.slice_quantity = min(self.display_quantity, self.leaves_quantity)
-
-    @property
-    def visible_quantity(self) -> int:
-        return self.leaves_quantity if self.display_quantity is None else self.slice_quantity
+def resting_order(
+    order_id: str, side: Side, price: int | None, quantity: int, display: int | None = None
+) -> RestingOrder:
+    """An order as the book sees it, an iceberg with its first slice shown, as the core
+    enters it."""
+    order = RestingOrder(order_id, side, price, quantity, display)
+    order.show()
+    return order
 
 
-def book_of(*resting: Resting) -> tuple[OrderBook, dict[str, TestOrder]]:
+def book_of(*resting: Resting) -> tuple[OrderBook, dict[str, RestingOrder]]:
     book = OrderBook(ACME)
-    orders: dict[str, TestOrder] = {}
+    orders: dict[str, RestingOrder] = {}
     for order_id, side, price, quantity in resting:
-        order = orders[order_id] = TestOrder(order_id, side, price, quantity)
+        order = orders[order_id] = resting_order(order_id, side, price, quantity)
         book.add(order)
     return book, orders
 
@@ -60,7 +56,7 @@ def traded(matches: list[Match]) -> list[Traded]:
     return [(m.resting.order_id, m.quantity, m.price) for m in matches]
 
 
-def apply_fills(book: OrderBook, orders: dict[str, TestOrder], matches: list[Match]) -> None:
+def apply_fills(book: OrderBook, orders: dict[str, RestingOrder], matches: list[Match]) -> None:
     """What the core does with matches: reduce the resting quantity, remove what is filled,
     and send an iceberg whose slice is used up to the back with a new slice."""
     for match in matches:
@@ -279,7 +275,7 @@ def test_a_partially_filled_order_keeps_its_place_at_the_head_of_its_level() -> 
 def test_an_order_added_later_at_the_same_price_queues_behind_a_partially_filled_one() -> None:
     book, orders = book_of(("a", BUY, 100, 10))
     apply_fills(book, orders, matches(book, SELL, 100, 7))
-    late = TestOrder("z", BUY, 100, 50)
+    late = resting_order("z", BUY, 100, 50)
     book.add(late)
     orders["z"] = late
     assert traded(matches(book, SELL, 100, 5)) == [("a", 3, 100), ("z", 2, 100)]
@@ -313,9 +309,9 @@ def test_removing_one_order_of_several_keeps_the_level_and_the_others_queue() ->
 
 def test_an_order_never_added_is_not_contained() -> None:
     book, _ = book_of(("a", BUY, 100, 1))
-    assert not book.contains(TestOrder("a", BUY, 101, 1))
-    assert not book.contains(TestOrder("a", SELL, 100, 1))
-    assert not book.contains(TestOrder("b", BUY, 100, 1))
+    assert not book.contains(resting_order("a", BUY, 101, 1))
+    assert not book.contains(resting_order("a", SELL, 100, 1))
+    assert not book.contains(resting_order("b", BUY, 100, 1))
 
 
 @pytest.mark.parametrize(
@@ -404,20 +400,20 @@ def test_a_book_is_crossed_when_the_best_bid_reaches_the_best_ask(
 def test_an_order_without_leaves_quantity_cannot_rest() -> None:
     book = OrderBook(ACME)
     with pytest.raises(AssertionError):
-        book.add(TestOrder("a", BUY, 100, 0))
+        book.add(resting_order("a", BUY, 100, 0))
     assert levels(book, BUY) == []
 
 
 def test_an_order_without_a_price_cannot_rest() -> None:
     book = OrderBook(ACME)
     with pytest.raises(AssertionError):
-        book.add(TestOrder("a", BUY, None, 1))
+        book.add(resting_order("a", BUY, None, 1))
 
 
 def test_the_same_order_id_cannot_rest_twice_at_one_price() -> None:
     book, _ = book_of(("a", BUY, 100, 1))
     with pytest.raises(AssertionError):
-        book.add(TestOrder("a", BUY, 100, 1))
+        book.add(resting_order("a", BUY, 100, 1))
     assert levels(book, BUY) == [(100, 1, 1)]
 
 
@@ -428,20 +424,20 @@ def test_a_book_knows_its_symbol() -> None:
 # -- icebergs ------------------------------------------------------------------------
 
 
-def iceberg(order_id: str, side: Side, price: int, quantity: int, display: int) -> TestOrder:
-    return TestOrder(order_id, side, price, quantity, display_quantity=display)
+def iceberg(order_id: str, side: Side, price: int, quantity: int, display: int) -> RestingOrder:
+    return resting_order(order_id, side, price, quantity, display)
 
 
 def test_a_level_shows_an_iceberg_with_its_slice_only() -> None:
     book = OrderBook(ACME)
     book.add(iceberg("i", SELL, 100, 50, 10))
-    book.add(TestOrder("a", SELL, 100, 5))
+    book.add(resting_order("a", SELL, 100, 5))
     assert levels(book, SELL) == [(100, 15, 2)]
 
 
 def test_an_aggressor_takes_the_slice_then_the_next_order_then_the_refreshed_slice() -> None:
     book = OrderBook(ACME)
-    orders = {"i": iceberg("i", SELL, 100, 25, 10), "a": TestOrder("a", SELL, 100, 4)}
+    orders = {"i": iceberg("i", SELL, 100, 25, 10), "a": resting_order("a", SELL, 100, 4)}
     for order in orders.values():
         book.add(order)
 
@@ -454,7 +450,7 @@ def test_an_aggressor_takes_the_slice_then_the_next_order_then_the_refreshed_sli
 
 def test_applying_an_iceberg_sweep_leaves_the_refreshed_slice_at_the_back() -> None:
     book = OrderBook(ACME)
-    orders = {"i": iceberg("i", SELL, 100, 25, 10), "a": TestOrder("a", SELL, 100, 20)}
+    orders = {"i": iceberg("i", SELL, 100, 25, 10), "a": resting_order("a", SELL, 100, 20)}
     for order in orders.values():
         book.add(order)
 
@@ -532,7 +528,7 @@ def test_decrement_can_use_up_the_aggressor() -> None:
 
 def test_discarding_an_order_that_is_not_on_the_book_changes_nothing() -> None:
     book, orders = book_of(("a", SELL, 100, 5))
-    assert not book.discard(TestOrder("z", SELL, 100, 5))
-    assert not book.discard(TestOrder("y", BUY, 99, 5))
+    assert not book.discard(resting_order("z", SELL, 100, 5))
+    assert not book.discard(resting_order("y", BUY, 99, 5))
     assert book.discard(orders["a"])
     assert levels(book, SELL) == [] and book.best_price(SELL) is None

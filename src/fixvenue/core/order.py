@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from fixvenue.domain.commands import PlaceOrder
 from fixvenue.domain.events import OrderSnapshot, OrderTerms
 from fixvenue.domain.values import (
     OrderStatus,
     OrderType,
-    Side,
+    SelfTradePrevention,
     TimeInForce,
+    is_stop,
 )
+from fixvenue.matching.book import RestingOrder
 from fixvenue.risk.exposure import Reservation
 
 # Members as module constants: in CPython 3.11 reading an enum member off its class costs
-# several times a global lookup, and these are read for every order and fill.
-_NEW, _FILLED = OrderStatus.NEW, OrderStatus.FILLED
-_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+# several times a global lookup, and these are read for every order and fill. Final, so
+# that the compiled build keeps them in C variables, not in the module's dict.
+_NEW: Final = OrderStatus.NEW
+_FILLED: Final = OrderStatus.FILLED
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
 
 
-class Order:
+class Order(RestingOrder):
     __slots__ = (
+        "account",
         "client_order_id",
         "cumulative_notional",
         "cumulative_quantity",
-        "display_quantity",
+        "expire_time_us",
         "firm",
-        "leaves_quantity",
         "minimum_quantity",
-        "order_id",
         "order_type",
         "original_client_order_id",
-        "price",
+        "post_only",
         "quantity",
         "reservation",
+        "self_trade_prevention",
         "session",
-        "side",
-        "slice_quantity",
         "status",
         "stop_price",
         "symbol",
@@ -50,53 +54,44 @@ class Order:
     reservation: Reservation
 
     def __init__(self, order_id: str, command: PlaceOrder, firm: str) -> None:
-        self.order_id = order_id
+        # Each field of the command is read once, and the core reads the order's copies:
+        # a command stays a Python object in the compiled build (the ledger decodes it),
+        # so every read of one of its fields takes the generic attribute lookup.
+        super().__init__(
+            order_id, command.side, command.price, command.quantity, command.display_quantity
+        )
         self.session = command.session
         self.firm = firm
+        self.account = command.account
         self.client_order_id = command.client_order_id
         self.original_client_order_id: str | None = None
         self.symbol = command.symbol
-        self.side: Side = command.side
         self.order_type: OrderType = command.order_type
         self.time_in_force: TimeInForce = command.time_in_force
-        self.quantity = command.quantity
-        self.price = command.price
+        self.quantity = self.leaves_quantity  # all of it open, to begin with
         self.stop_price = command.stop_price
+        self.expire_time_us = command.expire_time_us
+        self.post_only = command.post_only
         self.minimum_quantity = command.minimum_quantity
-        self.display_quantity = command.display_quantity
+        self.self_trade_prevention: SelfTradePrevention | None = command.self_trade_prevention
         # A stop order waits for its trigger; every other order is live from the start.
-        self.triggered = not command.order_type.is_stop
+        self.triggered = not is_stop(self.order_type)
         self.status = _NEW
         self.cumulative_quantity = 0
         self.cumulative_notional = 0
-        # Kept up to date rather than computed: the matching loop reads it all the time.
-        # Positive exactly while the order is open.
-        self.leaves_quantity = command.quantity
-        self.slice_quantity = 0  # an iceberg's visible slice, set when it rests
         self.terms = OrderTerms(
-            session=command.session,
-            account=command.account,
-            symbol=command.symbol,
-            side=command.side,
-            order_type=command.order_type,
-            time_in_force=command.time_in_force,
-            post_only=command.post_only,
-            expire_time_us=command.expire_time_us,
-            minimum_quantity=command.minimum_quantity,
-            display_quantity=command.display_quantity,
-            self_trade_prevention=command.self_trade_prevention,
+            session=self.session,
+            account=self.account,
+            symbol=self.symbol,
+            side=self.side,
+            order_type=self.order_type,
+            time_in_force=self.time_in_force,
+            post_only=self.post_only,
+            expire_time_us=self.expire_time_us,
+            minimum_quantity=self.minimum_quantity,
+            display_quantity=self.display_quantity,
+            self_trade_prevention=self.self_trade_prevention,
         )
-
-    @property
-    def visible_quantity(self) -> int:
-        if self.display_quantity is None:
-            return self.leaves_quantity
-        return self.slice_quantity
-
-    def show(self) -> None:
-        """Shows a fresh slice of an iceberg (as it joins the back of its level)."""
-        if self.display_quantity is not None:
-            self.slice_quantity = min(self.display_quantity, self.leaves_quantity)
 
     def fill(self, quantity: int, price: int) -> bool:
         """Records a fill; True when it used up an iceberg's slice and a new one shows."""

@@ -11,7 +11,7 @@ import enum
 import heapq
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from fixvenue.core.identifiers import IdentifierSequence
 from fixvenue.core.order import Order
@@ -72,6 +72,11 @@ from fixvenue.domain.values import (
     Side,
     TimeInForce,
     TradingPhase,
+    has_limit_price,
+    is_immediate,
+    is_open,
+    is_stop,
+    opposite,
     ticks_to_price,
 )
 from fixvenue.matching.book import (
@@ -94,29 +99,33 @@ class _Repeat(enum.Enum):
 
 
 # Members as module constants where every command reads them: in CPython 3.11 reading an
-# enum member off its class costs several times a global lookup.
-_FIRST, _RESEND, _DUPLICATE = _Repeat.NEW, _Repeat.RESEND, _Repeat.DUPLICATE
-_HALTED = TradingPhase.HALTED
-_GOOD_TILL_DATE, _FILL_OR_KILL = TimeInForce.GOOD_TILL_DATE, TimeInForce.FILL_OR_KILL
-_BUY, _SELL = Side.BUY, Side.SELL
-_DAY = TimeInForce.DAY
+# enum member off its class costs several times a global lookup. Final, so that the
+# compiled build keeps them in C variables instead of looking them up in the module's dict.
+_FIRST: Final = _Repeat.NEW
+_RESEND: Final = _Repeat.RESEND
+_DUPLICATE: Final = _Repeat.DUPLICATE
+_HALTED: Final = TradingPhase.HALTED
+_GOOD_TILL_DATE: Final = TimeInForce.GOOD_TILL_DATE
+_FILL_OR_KILL: Final = TimeInForce.FILL_OR_KILL
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_DAY: Final = TimeInForce.DAY
 
 # How far ahead a good-till-date order may expire.
-GTD_HORIZON_DAYS = 366
-_GTD_HORIZON_US = GTD_HORIZON_DAYS * 24 * 3600 * 1_000_000
-_ADDED, _REMOVED = Liquidity.ADDED, Liquidity.REMOVED
+GTD_HORIZON_DAYS: Final = 366
+_GTD_HORIZON_US: Final = GTD_HORIZON_DAYS * 24 * 3600 * 1_000_000
+_ADDED: Final = Liquidity.ADDED
+_REMOVED: Final = Liquidity.REMOVED
 
 
 def _duplicate(command: PlaceOrder | CancelOrder | ReplaceOrder | CancelAllOrders) -> str:
     return f"duplicate ClOrdID {command.client_order_id} for session {command.session}"
 
 
-_IMMEDIATE_CANCEL_TEXT = {
-    TimeInForce.IMMEDIATE_OR_CANCEL: "IOC remainder cancelled: no further liquidity at the "
-    "limit price",
-    TimeInForce.FILL_OR_KILL: "FOK order cancelled: not enough liquidity at the limit price "
-    "to fill it at once",
-}
+_IOC_CANCEL_TEXT: Final = "IOC remainder cancelled: no further liquidity at the limit price"
+_FOK_CANCEL_TEXT: Final = (
+    "FOK order cancelled: not enough liquidity at the limit price to fill it at once"
+)
 
 
 def _unsupported(text: str) -> Rejection:
@@ -146,10 +155,12 @@ class TradingCore:
     ) -> None:
         """`first_trading_date`: the ledger's first (YYYY-MM-DD); each EndTradingDay in the
         command stream moves the core on by one date."""
-        self.instruments: Mapping[str, Instrument] = {i.symbol: i for i in instruments}
-        self.sessions: Mapping[str, SessionProfile] = {s.session: s for s in sessions}
+        # Dicts, not mappings, where the core reads per command: the compiled build reads a
+        # dict directly, a mapping through a method call.
+        self.instruments = {i.symbol: i for i in instruments}
+        self.sessions = {s.session: s for s in sessions}
         # Per account, where it is not the default of cancelling the resting order.
-        self.self_trade_prevention: Mapping[str, SelfTradePrevention] = self_trade_prevention or {}
+        self.self_trade_prevention = dict(self_trade_prevention or {})
         self.books = {symbol: OrderBook(symbol) for symbol in self.instruments}
         self.stops = {symbol: StopBook() for symbol in self.instruments}
         self.phases = dict.fromkeys(self.instruments, TradingPhase.OPEN)
@@ -179,7 +190,8 @@ class TradingCore:
         # Sessions an operator enabled (True) or disabled (False); the others are as the
         # configuration says.
         self.sessions_enabled: dict[str, bool] = {}
-        # One lookup per command instead of a chain of isinstance checks.
+        # One lookup instead of a chain of isinstance checks. It names every kind of
+        # command, though apply calls order entry's handlers directly (see there).
         self._handlers: dict[type, Callable[[Any, int], list[Event]]] = {
             PlaceOrder: self._place,
             CancelOrder: self._amend,
@@ -200,11 +212,18 @@ class TradingCore:
         }
 
     def apply(self, sequenced: SequencedCommand) -> list[Event]:
-        assert sequenced.sequence == self.last_sequence + 1, (sequenced, self.last_sequence)
-        self.last_sequence = sequenced.sequence
-        self.last_timestamp_us = sequenced.timestamp_us
-        command = sequenced.command
-        return self._handlers[type(command)](command, sequenced.timestamp_us)
+        sequence, now, command = sequenced.sequence, sequenced.timestamp_us, sequenced.command
+        assert sequence == self.last_sequence + 1, (sequenced, self.last_sequence)
+        self.last_sequence = sequence
+        self.last_timestamp_us = now
+        # Order entry, nearly all the traffic, is called directly: the compiled build makes
+        # a direct call of a method, and a call of a bound method from the table through
+        # Python's calling convention.
+        if isinstance(command, PlaceOrder):
+            return self._place(command, now)
+        if isinstance(command, (CancelOrder, ReplaceOrder)):
+            return self._amend(command, now)
+        return self._handlers[type(command)](command, now)
 
     def client_order_id_in_use(self, session: str, client_order_id: str) -> bool:
         """Whether the session has used the ClOrdID on the current trading date (or on an
@@ -228,91 +247,97 @@ class TradingCore:
     # -- new orders ------------------------------------------------------------------
 
     def _place(self, command: PlaceOrder, now: int) -> list[Event]:
-        used = self._used(command.session)
+        session = command.session
+        used = self._used(session)
         repeat = self._repeat(command, used)
         if repeat is _RESEND:
             return []
-        profile = self.sessions.get(command.session)
+        profile = self.sessions.get(session)
         order = Order(self.identifiers.next_order_id(), command, profile.firm if profile else "")
         if repeat is _DUPLICATE:
             duplicate = Rejection(
                 reason=OrderRejectReason.DUPLICATE_ORDER, text=_duplicate(command)
             )
             return [self._reject(order, duplicate, now)]
+        throttled = command.throttled
         admitted = (
-            Rejection(reason=OrderRejectReason.THROTTLED, text=command.throttled)
-            if command.throttled is not None
-            else command.defect or self._validate(command, now) or self._admit(command)
+            Rejection(reason=OrderRejectReason.THROTTLED, text=throttled)
+            if throttled is not None
+            else command.defect or self._validate(order, profile, now) or self._admit(order)
         )
-        if isinstance(admitted, Rejection):
+        if not isinstance(admitted, Reservation):
             # The ClOrdID is used, but names no order a cancel could find.
-            used[command.client_order_id] = None
+            used[order.client_order_id] = None
             return [self._reject(order, admitted, now)]
         order.reservation = admitted
-        used[command.client_order_id] = order
+        used[order.client_order_id] = order
         events: list[Event] = [
             OrderAccepted(
                 event_id=self.identifiers.next_event_id(), timestamp_us=now, order=order.snapshot()
             )
         ]
         self.open_orders[order.order_id] = order
-        if order.terms.expire_time_us is not None:
+        if order.expire_time_us is not None:
             heapq.heappush(
                 self._expiries,
-                (order.terms.expire_time_us, self.identifiers.last_order_number, order.order_id),
+                (order.expire_time_us, self.identifiers.last_order_number, order.order_id),
             )
         self._enter(order, now, events)
         return events
 
-    def _validate(self, command: PlaceOrder, now: int) -> Rejection | None:
-        if command.symbol not in self.instruments:
+    def _validate(self, order: Order, profile: SessionProfile | None, now: int) -> Rejection | None:
+        """What is wrong with a new order's terms, if anything: read from the order, which
+        holds them as the command gave them. `profile`: its session's, if it has one."""
+        symbol = order.symbol
+        if symbol not in self.instruments:
             return Rejection(
-                reason=OrderRejectReason.UNKNOWN_SYMBOL, text=f"unknown symbol {command.symbol}"
+                reason=OrderRejectReason.UNKNOWN_SYMBOL, text=f"unknown symbol {symbol}"
             )
-        profile = self.sessions.get(command.session)
-        if profile is None or command.account not in profile.accounts:
+        if profile is None or order.account not in profile.accounts:
             return Rejection(
                 reason=OrderRejectReason.UNKNOWN_ACCOUNT,
-                text=f"account {command.account} may not trade on session {command.session}",
+                text=f"account {order.account} may not trade on session {order.session}",
             )
-        if self.phases[command.symbol] is _HALTED:
+        if self.phases[symbol] is _HALTED:
             return Rejection(
-                reason=OrderRejectReason.TRADING_HALTED,
-                text=f"trading in {command.symbol} is halted",
+                reason=OrderRejectReason.TRADING_HALTED, text=f"trading in {symbol} is halted"
             )
-        if command.quantity <= 0:
-            return _incorrect_quantity(f"quantity must be positive, got {command.quantity}")
+        if order.quantity <= 0:
+            return _incorrect_quantity(f"quantity must be positive, got {order.quantity}")
         return (
-            self._price_problem(command)
-            or self._time_in_force_problem(command, now)
-            or self._quantity_instruction_problem(command)
-            or self._post_only_problem(command)
+            self._price_problem(order)
+            or self._time_in_force_problem(order, now)
+            or self._quantity_instruction_problem(order)
+            or self._post_only_problem(order)
         )
 
-    def _admit(self, command: PlaceOrder) -> Rejection | Reservation:
+    def _admit(self, order: Order) -> Rejection | Reservation:
         """The account's kill switches and limits: a reject, or the order's reservation."""
-        price = command.price
-        # A buy with a limit price is reckoned at it (see _reserve_price): most orders
-        # are, and they need no further call.
+        price = order.price
+        buying = order.side is _BUY
         return self.risk.admit(
-            command,
-            self.sessions[command.session].firm,
-            price
-            if price is not None and command.side is _BUY
-            else self._reserve_price(command, price, command.stop_price),
+            account=order.account,
+            firm=order.firm,
+            session=order.session,
+            symbol=order.symbol,
+            buying=buying,
+            quantity=order.quantity,
+            price=price,
+            # A buy with a limit price is reckoned at it (see _reserve_price): most orders
+            # are, and they need no further call.
+            reserve_price=price
+            if price is not None and buying
+            else self._reserve_price(order, price, order.stop_price),
         )
 
-    def _reserve_price(
-        self, order: Order | PlaceOrder, price: int | None, stop_price: int | None
-    ) -> int:
+    def _reserve_price(self, order: Order, price: int | None, stop_price: int | None) -> int:
         """The price an order's notional is reckoned at: the highest it can trade at now.
         A buy: its limit price, or a market order's worst price. A sell: that, or the best
         bid where that is higher, since a sell trades at bids at or above its price. A stop
         waiting for its trigger: its limit price, or a stop order's stop price; the
         trigger reckons it again. An order resting on the book trades at its own price,
         so it is reckoned at that once it rests."""
-        waiting = order.order_type.is_stop and not (isinstance(order, Order) and order.triggered)
-        if waiting:
+        if not order.triggered:
             bound = price if price is not None else stop_price
             assert bound is not None
             return bound
@@ -324,66 +349,67 @@ class TradingCore:
         return bound
 
     @staticmethod
-    def _price_problem(command: PlaceOrder) -> Rejection | None:
-        order_type = command.order_type
-        if order_type.has_limit_price and (command.price is None or command.price <= 0):
+    def _price_problem(order: Order) -> Rejection | None:
+        order_type, price, stop_price = order.order_type, order.price, order.stop_price
+        limit, stop = has_limit_price(order_type), is_stop(order_type)
+        if limit and (price is None or price <= 0):
             return _invalid_price(f"a {order_type.value} order needs a positive Price")
-        if not order_type.has_limit_price and command.price is not None:
+        if not limit and price is not None:
             return _invalid_price(f"a {order_type.value} order takes no Price")
-        if order_type.is_stop and (command.stop_price is None or command.stop_price <= 0):
+        if stop and (stop_price is None or stop_price <= 0):
             return _invalid_price(f"a {order_type.value} order needs a positive StopPx")
-        if not order_type.is_stop and command.stop_price is not None:
+        if not stop and stop_price is not None:
             return _invalid_price(f"a {order_type.value} order takes no StopPx")
         return None
 
     @staticmethod
-    def _time_in_force_problem(command: PlaceOrder, now: int) -> Rejection | None:
-        good_till_date = command.time_in_force is _GOOD_TILL_DATE
-        if good_till_date and command.expire_time_us is None:
-            return _unsupported("a GTD order needs an ExpireTime")
-        if not good_till_date and command.expire_time_us is not None:
+    def _time_in_force_problem(order: Order, now: int) -> Rejection | None:
+        good_till_date = order.time_in_force is _GOOD_TILL_DATE
+        expire_time_us = order.expire_time_us
+        if expire_time_us is None:
+            return _unsupported("a GTD order needs an ExpireTime") if good_till_date else None
+        if not good_till_date:
             return _unsupported("ExpireTime is only for GTD orders")
-        if command.expire_time_us is not None and command.expire_time_us <= now:
+        if expire_time_us <= now:
             return Rejection(
                 reason=OrderRejectReason.TOO_LATE_TO_ENTER,
                 text="the order's ExpireTime has already passed",
             )
-        if command.expire_time_us is not None and command.expire_time_us > now + _GTD_HORIZON_US:
+        if expire_time_us > now + _GTD_HORIZON_US:
             return _unsupported(f"ExpireTime may be at most {GTD_HORIZON_DAYS} days ahead")
         return None
 
     @staticmethod
-    def _quantity_instruction_problem(command: PlaceOrder) -> Rejection | None:
-        minimum = command.minimum_quantity
+    def _quantity_instruction_problem(order: Order) -> Rejection | None:
+        minimum = order.minimum_quantity
         if minimum is not None:
-            if not command.time_in_force.is_immediate:
+            if not is_immediate(order.time_in_force):
                 return _unsupported("MinQty is only for IOC and FOK orders")
-            if not 0 < minimum <= command.quantity:
+            if not 0 < minimum <= order.quantity:
                 return _incorrect_quantity(
                     f"MinQty {minimum} must be between 1 and the order quantity"
                 )
-        display = command.display_quantity
+        display = order.display_quantity
         if display is not None:
-            if not command.order_type.has_limit_price or command.time_in_force.is_immediate:
+            if not has_limit_price(order.order_type) or is_immediate(order.time_in_force):
                 return _unsupported("MaxFloor is only for limit orders that may rest")
-            if not 0 < display <= command.quantity:
+            if not 0 < display <= order.quantity:
                 return _incorrect_quantity(
                     f"MaxFloor {display} must be between 1 and the order quantity"
                 )
         return None
 
-    def _post_only_problem(self, command: PlaceOrder) -> Rejection | None:
-        if not command.post_only:
+    def _post_only_problem(self, order: Order) -> Rejection | None:
+        if not order.post_only:
             return None
-        if command.order_type is not OrderType.LIMIT or command.time_in_force.is_immediate:
+        if order.order_type is not OrderType.LIMIT or is_immediate(order.time_in_force):
             return _unsupported("post-only is only for limit orders that may rest")
-        assert command.price is not None
-        taken = self._liquidity_taken_at(command.symbol, command.side, command.price)
+        assert order.price is not None
+        taken = self._liquidity_taken_at(order.symbol, order.side, order.price)
         if taken is not None:
             return Rejection(
                 reason=OrderRejectReason.WOULD_TAKE_LIQUIDITY,
-                text="post-only order would take liquidity at "
-                f"{self._format(command.symbol, taken)}",
+                text=f"post-only order would take liquidity at {self._format(order.symbol, taken)}",
             )
         return None
 
@@ -401,9 +427,9 @@ class TradingCore:
 
     def _liquidity_taken_at(self, symbol: str, side: Side, price: int) -> int | None:
         """The best opposite price an order at `price` would trade with, if any."""
-        opposite = self.books[symbol].best_price(side.opposite)
-        if opposite is not None and crosses(side, price, opposite):
-            return opposite
+        best = self.books[symbol].best_price(opposite(side))
+        if best is not None and crosses(side, price, best):
+            return best
         return None
 
     def _close(self, order: Order) -> None:
@@ -464,20 +490,10 @@ class TradingCore:
         book = self.books[aggressor.symbol]
         side = aggressor.side
         limit = aggressor.price if aggressor.price is not None else self._market_limit(aggressor)
-        opposite = book.best_price(side.opposite)
+        best = book.best_price(opposite(side))
         # Most orders do not cross on arrival: they skip the sweep altogether.
-        crossing = opposite is not None and crosses(side, limit, opposite)
-        sweep = (
-            book.sweep(
-                side,
-                limit,
-                aggressor.leaves_quantity,
-                is_own=lambda resting: self.open_orders[resting.order_id].firm == aggressor.firm,
-                prevention=self._prevention(aggressor),
-            )
-            if crossing
-            else None
-        )
+        crossing = best is not None and crosses(side, limit, best)
+        sweep = self._sweep(book, aggressor, limit) if crossing else None
         traded = 0 if sweep is None else sweep.traded
         if aggressor.time_in_force is _FILL_OR_KILL or aggressor.minimum_quantity is not None:
             shortfall = self._shortfall(aggressor, sweep)
@@ -498,8 +514,9 @@ class TradingCore:
                 f"band (worst price {self._format(aggressor.symbol, limit)})"
             )
             events.append(self._withdraw(aggressor, None, text, now))
-        elif aggressor.time_in_force.is_immediate:
-            text = _IMMEDIATE_CANCEL_TEXT[aggressor.time_in_force]
+        elif is_immediate(aggressor.time_in_force):
+            fill_or_kill = aggressor.time_in_force is _FILL_OR_KILL
+            text = _FOK_CANCEL_TEXT if fill_or_kill else _IOC_CANCEL_TEXT
             events.append(self._withdraw(aggressor, None, text, now))
         else:
             aggressor.show()
@@ -509,6 +526,18 @@ class TradingCore:
                 assert aggressor.price is not None
                 aggressor.reservation.reprice(aggressor.leaves_quantity, aggressor.price)
         return traded > 0
+
+    def _sweep(self, book: OrderBook, aggressor: Order, limit: int) -> Sweep:
+        """What the aggressor would do to the book, up to its limit price. A method of its
+        own because of the closure: the compiled build makes a closure's environment on
+        every call of the function that holds it, crossing or not."""
+        return book.sweep(
+            aggressor.side,
+            limit,
+            aggressor.leaves_quantity,
+            is_own=lambda resting: self.open_orders[resting.order_id].firm == aggressor.firm,
+            prevention=self._prevention(aggressor),
+        )
 
     def _apply_sweep(self, aggressor: Order, sweep: Sweep, now: int, events: list[Event]) -> None:
         for step in sweep.steps:
@@ -522,24 +551,22 @@ class TradingCore:
                 for order, other in ((resting, aggressor), (aggressor, resting)):
                     events.append(self._decrement(order, step.quantity, other, aggressor, now))
 
-    def _market_limit(self, order: Order | PlaceOrder) -> int:
+    def _market_limit(self, order: Order) -> int:
         """The worst price a market order may trade at: the edge of the instrument's band
         around the last trade (or the reference price before any trade), or of the
         account's price collar where that is narrower."""
         symbol = order.symbol
         anchor = self.risk.anchor(symbol)
         basis_points = self.instruments[symbol].market_band_basis_points
-        collar = self.risk.collar_basis_points(
-            order.account if isinstance(order, PlaceOrder) else order.terms.account
-        )
+        collar = self.risk.collar_basis_points(order.account)
         if collar is not None and collar < basis_points:
             basis_points = collar
         band = anchor * basis_points // BASIS_POINTS_PER_UNIT
         return anchor + band if order.side is _BUY else max(anchor - band, 1)
 
     def _prevention(self, order: Order) -> SelfTradePrevention:
-        return order.terms.self_trade_prevention or self.self_trade_prevention.get(
-            order.terms.account, SelfTradePrevention.CANCEL_RESTING
+        return order.self_trade_prevention or self.self_trade_prevention.get(
+            order.account, SelfTradePrevention.CANCEL_RESTING
         )
 
     @staticmethod
@@ -548,7 +575,7 @@ class TradingCore:
         traded = 0 if sweep is None else sweep.traded
         minimum = aggressor.minimum_quantity
         if aggressor.time_in_force is _FILL_OR_KILL and traded < aggressor.leaves_quantity:
-            text = _IMMEDIATE_CANCEL_TEXT[_FILL_OR_KILL]
+            text = _FOK_CANCEL_TEXT
         elif minimum is not None and traded < minimum:
             text = f"order cancelled: MinQty {minimum} not met, only {traded} could trade at once"
         else:
@@ -573,11 +600,10 @@ class TradingCore:
         self._printed[symbol] = (min(low, price), max(high, price))
         book = self.books[resting.symbol]
         instrument = self.instruments[symbol]
-        fees = {
-            _ADDED: quantity * instrument.maker_fee_per_share,
-            _REMOVED: quantity * instrument.taker_fee_per_share,
-        }
-        for order, liquidity in ((resting, _ADDED), (aggressor, _REMOVED)):
+        for order, liquidity, fee_per_share in (
+            (resting, _ADDED, instrument.maker_fee_per_share),
+            (aggressor, _REMOVED, instrument.taker_fee_per_share),
+        ):
             order.reservation.execute(quantity, price)
             refreshed = order.fill(quantity, price)
             if order is resting and refreshed:
@@ -592,7 +618,7 @@ class TradingCore:
                         quantity=quantity,
                         price=price,
                         liquidity=liquidity,
-                        fee=fees[liquidity],
+                        fee=quantity * fee_per_share,
                     ),
                 )
             )
@@ -806,7 +832,7 @@ class TradingCore:
         victims = [
             order
             for order in self.open_orders.values()
-            if command.account in (None, order.terms.account)
+            if command.account in (None, order.account)
             and command.session in (None, order.session)
             and command.symbol in (None, order.symbol)
         ]
@@ -931,38 +957,38 @@ class TradingCore:
                 )
             ]
         order = used.get(command.original_client_order_id)
+        throttled = command.throttled
         problem = (
-            (CancelRejectReason.THROTTLED, command.throttled)
-            if command.throttled is not None
+            (CancelRejectReason.THROTTLED, throttled)
+            if throttled is not None
             else self._amend_problem(command, order)
         )
-        if problem is None and isinstance(command, ReplaceOrder):
+        replace = command if isinstance(command, ReplaceOrder) else None
+        if problem is None and replace is not None:
             assert order is not None
-            problem = self._replace_problem(command, order)
+            problem = self._replace_problem(replace, order)
+        client_order_id = command.client_order_id
         if problem is not None:
-            used[command.client_order_id] = None  # used, but it never became the order's
+            used[client_order_id] = None  # used, but it never became the order's
             return [self._cancel_reject(command, order, problem[0], problem[1], now)]
         assert order is not None
-        used[command.client_order_id] = order
-        if isinstance(command, ReplaceOrder):
-            return self._replace(order, command, now)
-        return [
-            self._withdraw(order, command.client_order_id, "cancelled at the client's request", now)
-        ]
+        used[client_order_id] = order
+        if replace is not None:
+            return self._replace(order, replace, now)
+        return [self._withdraw(order, client_order_id, "cancelled at the client's request", now)]
 
     def _replace(self, order: Order, command: ReplaceOrder, now: int) -> list[Event]:
-        stop_price = order.stop_price if command.stop_price is None else command.stop_price
+        quantity, price, new_stop_price = command.quantity, command.price, command.stop_price
+        stop_price = order.stop_price if new_stop_price is None else new_stop_price
         # Time priority survives only a smaller quantity at the same prices.
         keeps_priority = (
-            command.price == order.price
-            and stop_price == order.stop_price
-            and command.quantity <= order.quantity
+            price == order.price and stop_price == order.stop_price and quantity <= order.quantity
         )
         if not keeps_priority:
             self._unlist(order)
-        order.replace(command.client_order_id, command.quantity, command.price, stop_price)
+        order.replace(command.client_order_id, quantity, price, stop_price)
         order.reservation.reprice(
-            order.leaves_quantity, self._reserve_price(order, command.price, stop_price)
+            order.leaves_quantity, self._reserve_price(order, price, stop_price)
         )
         events: list[Event] = [
             OrderReplaced(
@@ -980,23 +1006,20 @@ class TradingCore:
         command: CancelOrder | ReplaceOrder, order: Order | None
     ) -> tuple[CancelRejectReason, str] | None:
         unknown = CancelRejectReason.UNKNOWN_ORDER
+        original, order_id = command.original_client_order_id, command.order_id
         if order is None:
-            return unknown, f"no order with ClOrdID {command.original_client_order_id}"
-        if command.order_id is not None and command.order_id != order.order_id:
+            return unknown, f"no order with ClOrdID {original}"
+        if order_id is not None and order_id != order.order_id:
             return unknown, (
-                f"OrderID {command.order_id} does not match OrigClOrdID "
-                f"{command.original_client_order_id} ({order.order_id})"
+                f"OrderID {order_id} does not match OrigClOrdID {original} ({order.order_id})"
             )
         if command.symbol != order.symbol or command.side is not order.side:
-            return unknown, (
-                f"symbol and side do not match order {command.original_client_order_id}"
-            )
-        if not order.status.is_open:
+            return unknown, f"symbol and side do not match order {original}"
+        if not is_open(order.status):
             return CancelRejectReason.TOO_LATE_TO_CANCEL, f"order is {order.status.value}"
-        if command.original_client_order_id != order.client_order_id:
+        if original != order.client_order_id:
             return unknown, (
-                f"ClOrdID {command.original_client_order_id} was replaced: the order is "
-                f"{order.client_order_id} now"
+                f"ClOrdID {original} was replaced: the order is {order.client_order_id} now"
             )
         return None
 
@@ -1004,56 +1027,55 @@ class TradingCore:
         self, command: ReplaceOrder, order: Order
     ) -> tuple[CancelRejectReason, str] | None:
         invalid = CancelRejectReason.INVALID_REPLACEMENT
-        stop_price = order.stop_price if command.stop_price is None else command.stop_price
+        quantity, price, new_stop_price = command.quantity, command.price, command.stop_price
+        stop_price = order.stop_price if new_stop_price is None else new_stop_price
+        order_type = order.order_type
         if self.phases[order.symbol] is _HALTED:
             return CancelRejectReason.TRADING_HALTED, f"trading in {order.symbol} is halted"
         if command.defect is not None:
             return invalid, command.defect
-        if command.order_type is not order.order_type:
-            return invalid, f"the order type stays {order.order_type.value} on a replace"
-        if order.order_type.has_limit_price and (command.price is None or command.price <= 0):
+        if command.order_type is not order_type:
+            return invalid, f"the order type stays {order_type.value} on a replace"
+        if has_limit_price(order_type) and (price is None or price <= 0):
             return invalid, "a replacement needs a positive Price"
-        if not order.order_type.has_limit_price and command.price is not None:
-            return invalid, f"a {order.order_type.value} order takes no Price"
-        if command.stop_price is not None:
-            if not order.order_type.is_stop:
-                return invalid, f"a {order.order_type.value} order takes no StopPx"
-            if command.stop_price <= 0:
+        if not has_limit_price(order_type) and price is not None:
+            return invalid, f"a {order_type.value} order takes no Price"
+        if new_stop_price is not None:
+            if not is_stop(order_type):
+                return invalid, f"a {order_type.value} order takes no StopPx"
+            if new_stop_price <= 0:
                 return invalid, "a replacement StopPx must be positive"
-            if order.triggered and command.stop_price != order.stop_price:
+            if order.triggered and new_stop_price != order.stop_price:
                 return invalid, "StopPx cannot move once the stop has triggered"
-        if command.quantity <= order.cumulative_quantity:
+        if quantity <= order.cumulative_quantity:
             return invalid, (
-                f"new quantity {command.quantity} is not above the quantity already filled, "
+                f"new quantity {quantity} is not above the quantity already filled, "
                 f"{order.cumulative_quantity}"
             )
         for name, bound in (
             ("MinQty", order.minimum_quantity),
             ("MaxFloor", order.display_quantity),
         ):
-            if bound is not None and command.quantity < bound:
-                return (
-                    invalid,
-                    f"new quantity {command.quantity} is below the order's {name} {bound}",
-                )
-        if order.terms.post_only:
-            assert command.price is not None
-            taken = self._liquidity_taken_at(order.symbol, order.side, command.price)
+            if bound is not None and quantity < bound:
+                return invalid, f"new quantity {quantity} is below the order's {name} {bound}"
+        if order.post_only:
+            assert price is not None
+            taken = self._liquidity_taken_at(order.symbol, order.side, price)
             if taken is not None:
                 return invalid, (
                     f"post-only order would take liquidity at {self._format(order.symbol, taken)}"
                 )
         breach = self.risk.check_replace(
             order.reservation,
-            account=order.terms.account,
+            account=order.account,
             symbol=order.symbol,
             side=order.side,
             old_quantity=order.quantity,
             old_limit_price=order.price,
-            quantity=command.quantity,
-            open_quantity=command.quantity - order.cumulative_quantity,
-            limit_price=command.price,
-            reserve_price=self._reserve_price(order, command.price, stop_price),
+            quantity=quantity,
+            open_quantity=quantity - order.cumulative_quantity,
+            limit_price=price,
+            reserve_price=self._reserve_price(order, price, stop_price),
         )
         if breach is not None:
             return CancelRejectReason.RISK_LIMIT, breach
@@ -1086,7 +1108,7 @@ class TradingCore:
 def _in_scope(order: Order, kill_switch: SetKillSwitch) -> bool:
     scope, name = kill_switch.scope, kill_switch.name
     if scope is KillScope.ACCOUNT:
-        return order.terms.account == name
+        return order.account == name
     if scope is KillScope.FIRM:
         return order.firm == name
     return order.session == name

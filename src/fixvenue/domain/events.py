@@ -1,4 +1,9 @@
-"""Events: what the core decided. Every one has a venue-wide, never reused event id."""
+"""Events: what the core decided. Every one has a venue-wide, never reused event id.
+
+Events are frozen and hold only values, text and other events' parts, so none can be part
+of a reference cycle: `gc=False` keeps them out of the garbage collector's lists, which
+it would otherwise walk again and again while the ledger writer and the sender hold
+them."""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from fixvenue.domain.values import (
 )
 
 
-class OrderTerms(msgspec.Struct, frozen=True, kw_only=True):
+class OrderTerms(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What an order was entered with that no later event changes."""
 
     session: str
@@ -38,7 +43,7 @@ class OrderTerms(msgspec.Struct, frozen=True, kw_only=True):
     self_trade_prevention: SelfTradePrevention | None = None  # as the order asked for
 
 
-class OrderSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+class OrderSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The order as a report describes it at the moment of the event.
 
     The unchanging terms are one shared object, so that a snapshot is cheap to build
@@ -103,7 +108,7 @@ class OrderSnapshot(msgspec.Struct, frozen=True, kw_only=True):
         return self.terms.self_trade_prevention
 
 
-class Fill(msgspec.Struct, frozen=True, kw_only=True):
+class Fill(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     trade_id: str
     quantity: int
     price: int
@@ -112,13 +117,13 @@ class Fill(msgspec.Struct, frozen=True, kw_only=True):
     fee: int = 0
 
 
-class OrderAccepted(msgspec.Struct, frozen=True, kw_only=True):
+class OrderAccepted(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
 
 
-class OrderRejected(msgspec.Struct, frozen=True, kw_only=True):
+class OrderRejected(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
@@ -127,27 +132,27 @@ class OrderRejected(msgspec.Struct, frozen=True, kw_only=True):
     as_received: tuple[tuple[str, str], ...] = ()
 
 
-class OrderFilled(msgspec.Struct, frozen=True, kw_only=True):
+class OrderFilled(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
     fill: Fill
 
 
-class OrderCancelled(msgspec.Struct, frozen=True, kw_only=True):
+class OrderCancelled(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
     text: str
 
 
-class OrderReplaced(msgspec.Struct, frozen=True, kw_only=True):
+class OrderReplaced(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: int
     timestamp_us: int
     order: OrderSnapshot
 
 
-class OrderExpired(msgspec.Struct, frozen=True, kw_only=True):
+class OrderExpired(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A good-till-date order reached its expire time (or a day order the end of day)."""
 
     event_id: int
@@ -156,7 +161,7 @@ class OrderExpired(msgspec.Struct, frozen=True, kw_only=True):
     text: str
 
 
-class OrderTriggered(msgspec.Struct, frozen=True, kw_only=True):
+class OrderTriggered(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The last trade reached a stop order's stop price: it now trades as market or limit."""
 
     event_id: int
@@ -164,7 +169,7 @@ class OrderTriggered(msgspec.Struct, frozen=True, kw_only=True):
     order: OrderSnapshot
 
 
-class OrderRestated(msgspec.Struct, frozen=True, kw_only=True):
+class OrderRestated(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The venue lowered the order's quantity (self-trade prevention by decrement)."""
 
     event_id: int
@@ -173,7 +178,7 @@ class OrderRestated(msgspec.Struct, frozen=True, kw_only=True):
     text: str
 
 
-class CancelRejected(msgspec.Struct, frozen=True, kw_only=True):
+class CancelRejected(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: int
     timestamp_us: int
     session: str
@@ -186,7 +191,7 @@ class CancelRejected(msgspec.Struct, frozen=True, kw_only=True):
     response_to: Amendment = Amendment.CANCEL
 
 
-class OrderStatusReported(msgspec.Struct, frozen=True, kw_only=True):
+class OrderStatusReported(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The answer to a status request: the order as it stands, or None when unknown."""
 
     event_id: int
@@ -199,7 +204,7 @@ class OrderStatusReported(msgspec.Struct, frozen=True, kw_only=True):
     as_received: tuple[tuple[str, str], ...] = ()  # of the request, for the answer to echo
 
 
-class MassCancelReported(msgspec.Struct, frozen=True, kw_only=True):
+class MassCancelReported(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The answer to a mass cancel; the cancels themselves follow as OrderCancelled."""
 
     event_id: int
@@ -213,7 +218,7 @@ class MassCancelReported(msgspec.Struct, frozen=True, kw_only=True):
     text: str
 
 
-class TradingPhaseChanged(msgspec.Struct, frozen=True, kw_only=True):
+class TradingPhaseChanged(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: int
     timestamp_us: int
     symbol: str
@@ -221,7 +226,7 @@ class TradingPhaseChanged(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
 
 
-class RiskLimitsChanged(msgspec.Struct, frozen=True, kw_only=True):
+class RiskLimitsChanged(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An account's limits now (account None: the default for accounts without their own)."""
 
     event_id: int
@@ -230,7 +235,7 @@ class RiskLimitsChanged(msgspec.Struct, frozen=True, kw_only=True):
     limits: RiskLimits | None  # None: no limits (the venue's are not configured yet)
 
 
-class KillSwitchChanged(msgspec.Struct, frozen=True, kw_only=True):
+class KillSwitchChanged(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A kill switch was engaged or released; the cancels it caused follow."""
 
     event_id: int
@@ -242,7 +247,7 @@ class KillSwitchChanged(msgspec.Struct, frozen=True, kw_only=True):
     cancelled: int
 
 
-class SessionControlled(msgspec.Struct, frozen=True, kw_only=True):
+class SessionControlled(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An operator's action on a FIX session, committed: the FIX layer now carries it out."""
 
     event_id: int
@@ -252,7 +257,7 @@ class SessionControlled(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
 
 
-class TradingDayEnded(msgspec.Struct, frozen=True, kw_only=True):
+class TradingDayEnded(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The end of a trading date: its Day orders expired (their reports come first), and
     the venue is now at the next date."""
 

@@ -15,7 +15,7 @@ import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import Protocol
+from typing import Final
 
 import msgspec
 from sortedcontainers import SortedDict
@@ -23,23 +23,54 @@ from sortedcontainers import SortedDict
 from fixvenue.domain.values import SelfTradePrevention, Side
 
 # A module constant: in CPython 3.11 reading `Side.BUY` off the class costs several times a
-# global lookup, and every book operation compares a side with it.
-BUY = Side.BUY
+# global lookup, and every book operation compares a side with it. Final, so that the
+# compiled build keeps it in a C variable, not in the module's dict.
+BUY: Final = Side.BUY
 
 
-class RestingOrder(Protocol):
+class RestingOrder:
+    """An order as the book sees it; the core's orders are of a subclass that holds the
+    rest. A class rather than a protocol: the compiled build reads a class's attributes
+    directly and a protocol's through the generic attribute lookup, and the book reads
+    several of them for every order it adds, removes or matches."""
+
+    __slots__ = (
+        "display_quantity",
+        "leaves_quantity",
+        "order_id",
+        "price",
+        "side",
+        "slice_quantity",
+    )
+
+    def __init__(
+        self,
+        order_id: str,
+        side: Side,
+        price: int | None,
+        quantity: int,
+        display_quantity: int | None = None,
+    ) -> None:
+        self.order_id = order_id
+        self.side = side
+        self.price = price  # None for a market order, which never rests
+        # Kept up to date rather than computed: the matching loop reads it all the time.
+        # Positive exactly while the order is open.
+        self.leaves_quantity = quantity
+        self.display_quantity = display_quantity  # an iceberg's slice size; None: all
+        self.slice_quantity = 0  # an iceberg's visible slice, set when it rests
+
     @property
-    def order_id(self) -> str: ...
-    @property
-    def side(self) -> Side: ...
-    @property
-    def price(self) -> int | None: ...
-    @property
-    def leaves_quantity(self) -> int: ...
-    @property
-    def visible_quantity(self) -> int: ...  # what is left of the slice the book shows
-    @property
-    def display_quantity(self) -> int | None: ...  # an iceberg's slice size; None: all
+    def visible_quantity(self) -> int:
+        """What is left of the slice the book shows."""
+        if self.display_quantity is None:
+            return self.leaves_quantity
+        return self.slice_quantity
+
+    def show(self) -> None:
+        """Shows a fresh slice of an iceberg (as it joins the back of its level)."""
+        if self.display_quantity is not None:
+            self.slice_quantity = min(self.display_quantity, self.leaves_quantity)
 
 
 # The records of a sweep are msgspec Structs, not frozen dataclasses: a sweep builds one
@@ -99,7 +130,7 @@ class _BookSide:
     __slots__ = ("best", "levels")
 
     def __init__(self, levels: SortedDict) -> None:
-        self.levels = levels
+        self.levels = levels  # price -> {order id: order}, oldest first
         self.best: int | None = None
 
 
@@ -114,15 +145,17 @@ class OrderBook:
     # calls of the matching loop.
 
     def add(self, order: RestingOrder) -> None:
-        assert order.price is not None and order.leaves_quantity > 0, order
+        price = order.price
+        assert price is not None and order.leaves_quantity > 0, order
         book_side = self._bids if order.side is BUY else self._asks
         levels = book_side.levels
-        level = levels.get(order.price)
+        level = levels.get(price)
         if level is None:
-            level = levels[order.price] = {}
+            level = levels[price] = {}
             book_side.best = next(iter(levels))
-        assert order.order_id not in level, order
-        level[order.order_id] = order
+        order_id = order.order_id
+        assert order_id not in level, order
+        level[order_id] = order
 
     def remove(self, order: RestingOrder) -> None:
         removed = self.discard(order)
@@ -130,17 +163,24 @@ class OrderBook:
 
     def discard(self, order: RestingOrder) -> bool:
         """Takes the order off the book if it is there; whether it was."""
+        price = order.price
+        if price is None:
+            return False  # a market order never rests
         book_side = self._bids if order.side is BUY else self._asks
         levels = book_side.levels
-        level = levels.get(order.price)
-        if level is None or level.pop(order.order_id, None) is None:
+        level = levels.get(price)
+        order_id = order.order_id
+        if level is None or order_id not in level:
             return False
+        del level[order_id]
         if not level:
-            del levels[order.price]
+            del levels[price]
             book_side.best = next(iter(levels)) if levels else None
         return True
 
     def contains(self, order: RestingOrder) -> bool:
+        if order.price is None:
+            return False
         level = (self._bids if order.side is BUY else self._asks).levels.get(order.price)
         return level is not None and order.order_id in level
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from typing import Final
 
-from fixvenue.domain.commands import PlaceOrder
 from fixvenue.domain.rejection import Rejection
 from fixvenue.domain.risk import (
     KillScope,
@@ -29,9 +29,9 @@ from fixvenue.domain.values import (
     basis_points_to_percent,
     ticks_to_price,
 )
-from fixvenue.risk.exposure import AccountExposure, Reservation, SymbolExposure
+from fixvenue.risk.exposure import AccountExposure, AccountLimits, Reservation, SymbolExposure
 
-_BUY = Side.BUY
+_BUY: Final = Side.BUY
 
 
 def collar_bounds(anchor: int, basis_points: int) -> tuple[int, int]:
@@ -45,7 +45,7 @@ def kill_switch_text(scope: KillScope, name: str, reason: str) -> str:
     return f"kill switch engaged for {scope.value} {name}: {reason}"
 
 
-def _quantity_text(quantity: int, limits: RiskLimits, account: str) -> str:
+def _quantity_text(quantity: int, limits: AccountLimits, account: str) -> str:
     return (
         f"max order quantity: {quantity} is above the limit of {limits.max_order_quantity} "
         f"for account {account}"
@@ -60,12 +60,13 @@ class RiskControls:
     def __init__(
         self,
         instruments: Iterable[Instrument],
-        last_trade_prices: Mapping[str, int],
-        reference_prices: Mapping[str, int],
+        last_trade_prices: dict[str, int],
+        reference_prices: dict[str, int],
     ) -> None:
         """`last_trade_prices` (of the trading date) and `reference_prices`: the core's,
-        read as they change."""
-        self._instruments: Mapping[str, Instrument] = {i.symbol: i for i in instruments}
+        read as they change. Dicts rather than mappings: the compiled build reads a dict
+        directly, a mapping through a method call."""
+        self._instruments = {i.symbol: i for i in instruments}
         self._last_trade_prices = last_trade_prices
         self._reference_prices = reference_prices
         self._money_per_tick = {
@@ -125,7 +126,7 @@ class RiskControls:
 
     def _refresh(self) -> None:
         for name, exposure in self.accounts.items():
-            exposure.limits = self.limits_of(name)
+            exposure.set_limits(self.limits_of(name))
 
     def account(self, account: str) -> AccountExposure:
         exposure = self.accounts.get(account)
@@ -139,7 +140,7 @@ class RiskControls:
         return self.accounts.get(account) or AccountExposure(self.limits_of(account))
 
     def collar_basis_points(self, account: str) -> int | None:
-        limits = self.account(account).limits
+        limits = self.account(account).checked_limits
         return None if limits is None else limits.collar_basis_points
 
     # -- trading dates -----------------------------------------------------------------
@@ -185,31 +186,38 @@ class RiskControls:
 
     # -- checks ------------------------------------------------------------------------
 
-    def admit(self, order: PlaceOrder, firm: str, reserve_price: int) -> Rejection | Reservation:
+    def admit(
+        self,
+        *,
+        account: str,
+        firm: str,
+        session: str,
+        symbol: str,
+        buying: bool,
+        quantity: int,
+        price: int | None,
+        reserve_price: int,
+    ) -> Rejection | Reservation:
         """Checks a new order against its account's kill switches and limits: why it may not
-        be accepted, or the reservation it takes if it may. `reserve_price` is the price
-        its notional is reckoned at."""
-        account = order.account
+        be accepted, or the reservation it takes if it may. `price` is its limit price, if
+        it has one, and `reserve_price` the price its notional is reckoned at."""
         if self._kill_switches_engaged:
-            killed = self.kill_switch_reason(account=account, firm=firm, session=order.session)
+            killed = self.kill_switch_reason(account=account, firm=firm, session=session)
             if killed is not None:
                 return Rejection(reason=OrderRejectReason.KILL_SWITCH, text=killed)
-        symbol = order.symbol
         exposure = self.accounts.get(account) or self.account(account)
         holding = exposure.symbols.get(symbol) or exposure.add_symbol(
             symbol, self._instruments[symbol].currency, self._money_per_tick[symbol]
         )
-        buying = order.side is _BUY
-        quantity = order.quantity
-        limits = exposure.limits
+        limits = exposure.checked_limits
         # One function, the texts only where a limit is breached: this runs for every order.
         if limits is not None:
             if limits.restricted_symbols and symbol in limits.restricted_symbols:
                 return _limit(f"restricted symbol: account {account} may not trade {symbol}")
             if quantity > limits.max_order_quantity:
                 return _limit(_quantity_text(quantity, limits, account))
-            if order.price is not None:
-                outside = self._outside_collar(symbol, order.price, limits)
+            if price is not None:
+                outside = self._outside_collar(symbol, price, limits)
                 if outside is not None:
                     return _limit(outside)
             notional = quantity * reserve_price * holding.money_per_tick
@@ -252,7 +260,7 @@ class RiskControls:
         where it raises what the limit measures, so an order can always be made smaller,
         even after its account's limits were lowered."""
         exposure = reservation.account
-        limits = exposure.limits
+        limits = exposure.checked_limits
         if limits is None:
             return None
         if quantity > limits.max_order_quantity and quantity > old_quantity:
@@ -274,7 +282,9 @@ class RiskControls:
             return _position_breach(holding, limits, account, symbol, side is _BUY, growth)
         return None
 
-    def _notional_text(self, notional: int, limits: RiskLimits, account: str, symbol: str) -> str:
+    def _notional_text(
+        self, notional: int, limits: AccountLimits, account: str, symbol: str
+    ) -> str:
         currency = self._instruments[symbol].currency
         return (
             f"max order notional: {format_money(notional, currency)} is above the limit "
@@ -287,11 +297,11 @@ class RiskControls:
         last = self._last_trade_prices.get(symbol)
         return self._reference_prices[symbol] if last is None else last
 
-    def _outside_collar(self, symbol: str, price: int, limits: RiskLimits) -> str | None:
+    def _outside_collar(self, symbol: str, price: int, limits: AccountLimits) -> str | None:
         low, high = collar_bounds(self.anchor(symbol), limits.collar_basis_points)
         return None if low <= price <= high else self._collar_text(symbol, price, limits)
 
-    def _collar_text(self, symbol: str, price: int, limits: RiskLimits) -> str:
+    def _collar_text(self, symbol: str, price: int, limits: AccountLimits) -> str:
         anchor = self.anchor(symbol)
         low, high = collar_bounds(anchor, limits.collar_basis_points)
         instrument = self._instruments[symbol]
@@ -306,7 +316,7 @@ class RiskControls:
         )
 
     def _credit_text(
-        self, holding: SymbolExposure, limits: RiskLimits, account: str, symbol: str, added: int
+        self, holding: SymbolExposure, limits: AccountLimits, account: str, symbol: str, added: int
     ) -> str:
         currency = self._instruments[symbol].currency
         return (
@@ -318,7 +328,7 @@ class RiskControls:
 
 def _position_breach(  # noqa: PLR0917 - called on every order: positional is cheaper
     holding: SymbolExposure,
-    limits: RiskLimits,
+    limits: AccountLimits,
     account: str,
     symbol: str,
     buying: bool,

@@ -45,15 +45,55 @@ class SymbolExposure:
         self.money_per_tick = money_per_tick  # one tick of one unit, in millionths
 
 
+class AccountLimits:
+    """An account's limits as the checks read them: its RiskLimits, copied into a class of
+    the compiled build. RiskLimits stays a Python class (the ledger decodes it), where
+    each read of a limit costs a generic attribute lookup, and every order reads them all."""
+
+    __slots__ = (
+        "collar_basis_points",
+        "credit_limit",
+        "max_open_orders",
+        "max_order_notional",
+        "max_order_quantity",
+        "max_orders_per_day",
+        "max_position",
+        "restricted_symbols",
+    )
+
+    def __init__(self, limits: RiskLimits) -> None:
+        self.max_order_quantity = limits.max_order_quantity
+        self.max_order_notional = limits.max_order_notional
+        self.collar_basis_points = limits.collar_basis_points
+        self.max_open_orders = limits.max_open_orders
+        self.max_orders_per_day = limits.max_orders_per_day
+        self.credit_limit = limits.credit_limit
+        self.max_position = limits.max_position
+        self.restricted_symbols = limits.restricted_symbols
+
+
 class AccountExposure:
-    __slots__ = ("currencies", "limits", "open_orders", "orders_today", "symbols")
+    __slots__ = (
+        "checked_limits",
+        "currencies",
+        "limits",
+        "open_orders",
+        "orders_today",
+        "symbols",
+    )
+    limits: RiskLimits | None  # None until the venue's limits are configured
+    checked_limits: AccountLimits | None  # the same, as the checks read them
 
     def __init__(self, limits: RiskLimits | None) -> None:
-        self.limits = limits  # None until the venue's limits are configured
+        self.set_limits(limits)
         self.open_orders = 0
         self.orders_today = 0
         self.currencies: dict[str, CurrencyExposure] = {}
         self.symbols: dict[str, SymbolExposure] = {}
+
+    def set_limits(self, limits: RiskLimits | None) -> None:
+        self.limits = limits
+        self.checked_limits = None if limits is None else AccountLimits(limits)
 
     def add_symbol(self, symbol: str, currency: str, money_per_tick: int) -> SymbolExposure:
         credit = self.currencies.get(currency)
