@@ -26,7 +26,7 @@ from bench_exports import run_measured
 from demo_ledger import TRADERS, DemoLedger, demo_ledger
 
 from fixvenue.domain.commands import PlaceOrder, SequencedCommand
-from fixvenue.domain.values import OrderType, Side, TimeInForce
+from fixvenue.domain.values import OrderType, Side, TimeInForce, opposite
 from fixvenue.ledger.writer import LedgerEntry
 
 BATCH = 2_000
@@ -59,7 +59,7 @@ def record_trades(ledger: DemoLedger, fills_wanted: int) -> int:
         quantity = 1 + trade * 37 % 500
         for (session, account), order_side, time_in_force in (
             (maker, side, TimeInForce.DAY),
-            (taker, side.opposite, TimeInForce.IMMEDIATE_OR_CANCEL),
+            (taker, opposite(side), TimeInForce.IMMEDIATE_OR_CANCEL),
         ):
             command = PlaceOrder(
                 session=session,

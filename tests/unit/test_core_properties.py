@@ -50,6 +50,11 @@ from fixvenue.domain.values import (
     SelfTradePrevention,
     Side,
     TimeInForce,
+    has_limit_price,
+    is_immediate,
+    is_open,
+    is_stop,
+    opposite,
 )
 from tests.unit.builders import (
     A1B,
@@ -119,11 +124,11 @@ def place_orders(draw: st.DrawFn, sequence: int) -> PlaceOrder:
     # Now and then an instruction that does not fit the order type or time in force.
     misfit = draw(st.integers(0, 19)) == 0
     symbol = draw(st.sampled_from(SYMBOLS))
-    price = draw(prices(symbol)) if order_type.has_limit_price or misfit else None
-    stop_price = draw(prices(symbol)) if order_type.is_stop or misfit else None
+    price = draw(prices(symbol)) if has_limit_price(order_type) or misfit else None
+    stop_price = draw(prices(symbol)) if is_stop(order_type) or misfit else None
     time_in_force = draw(st.sampled_from((DAY, DAY, GTC, IOC, FOK, GTD)))
-    immediate = time_in_force.is_immediate
-    may_rest = order_type.has_limit_price and not immediate
+    immediate = is_immediate(time_in_force)
+    may_rest = has_limit_price(order_type) and not immediate
     # The driver stamps command n with EPOCH_US + n: most of these expire within a stream.
     expire_time = EPOCH_US + sequence + draw(st.integers(-1, 12))
     return place(
@@ -173,7 +178,7 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
             target = draw(st.sampled_from(places))
             side: Side | None = target.side
             if draw(st.integers(0, 9)) == 0:
-                side = draw(st.sampled_from((target.side.opposite, None)))
+                side = draw(st.sampled_from((opposite(target.side), None)))
             commands.append(
                 cancel(
                     draw(st.sampled_from(CANCEL_CLORDIDS + ORDER_CLORDIDS[:1])),
@@ -194,11 +199,11 @@ def command_streams(draw: st.DrawFn) -> list[Command]:
                     draw(st.sampled_from((target.client_order_id, *CANCEL_CLORDIDS[:2]))),
                     target.side,
                     draw(st.sampled_from(QUANTITIES)),
-                    draw(prices(target.symbol)) if order_type.has_limit_price else None,
+                    draw(prices(target.symbol)) if has_limit_price(order_type) else None,
                     session=target.session,
                     symbol=target.symbol,
                     order_type=draw(st.sampled_from((order_type,) * 8 + ORDER_TYPES)),
-                    stop_price=draw(prices(target.symbol)) if order_type.is_stop else None,
+                    stop_price=draw(prices(target.symbol)) if is_stop(order_type) else None,
                     possible_resend=draw(st.integers(0, 4)) == 0,
                 )
             )
@@ -327,7 +332,7 @@ def assert_order_quantities_are_consistent(
                 notional + event.fill.quantity * event.fill.price,
             )
         assert 0 <= order.cumulative_quantity <= max(order.quantity, 0), order
-        if order.status.is_open:
+        if is_open(order.status):
             assert order.cumulative_quantity + order.leaves_quantity == order.quantity, order
             assert order.leaves_quantity > 0, order
         else:
@@ -355,7 +360,7 @@ def assert_both_sides_of_every_trade_agree(
         assert aggressor.fill.liquidity is Liquidity.REMOVED, sides
         assert resting.fill.quantity == aggressor.fill.quantity > 0, sides
         assert resting.fill.price == aggressor.fill.price == resting.order.price, sides
-        assert resting.order.side is aggressor.order.side.opposite, sides
+        assert resting.order.side is opposite(aggressor.order.side), sides
         assert resting.order.symbol == aggressor.order.symbol, sides
         # Only the command's own order, or a stop it triggered, removes liquidity, and
         # never beyond its limit.
@@ -370,7 +375,7 @@ def assert_both_sides_of_every_trade_agree(
                 assert aggressor.fill.price <= aggressor.order.price, sides
             else:
                 assert aggressor.fill.price >= aggressor.order.price, sides
-    if isinstance(command, PlaceOrder) and command.time_in_force.is_immediate:
+    if isinstance(command, PlaceOrder) and is_immediate(command.time_in_force):
         filled = sum(
             fill.fill.quantity
             for fills in trades.values()
@@ -401,12 +406,12 @@ def assert_open_orders_are_exactly_the_booked_orders_and_waiting_stops(
     assert booked.keys() == core.open_orders.keys() - waiting
     assert sum(len(stops) for stops in core.stops.values()) == len(waiting)
     for order_id, order in core.open_orders.items():
-        assert order.status.is_open and order.leaves_quantity > 0, order
+        assert is_open(order.status) and order.leaves_quantity > 0, order
         if order_id in waiting:
-            assert order.order_type.is_stop and core.stops[order.symbol].contains(order)
+            assert is_stop(order.order_type) and core.stops[order.symbol].contains(order)
             continue
         assert booked[order_id] is order
-        assert not order.time_in_force.is_immediate, "an IOC or FOK order never rests"
+        assert not is_immediate(order.time_in_force), "an IOC or FOK order never rests"
         assert order.price is not None, "a market order never rests"
         assert core.books[order.symbol].contains(order), order
         assert 0 < order.visible_quantity <= order.leaves_quantity, order

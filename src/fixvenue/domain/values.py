@@ -16,24 +16,12 @@ class Side(enum.Enum):
     BUY = "buy"
     SELL = "sell"
 
-    @property
-    def opposite(self) -> Side:
-        return opposite(self)
-
 
 class OrderType(enum.Enum):
     MARKET = "market"
     LIMIT = "limit"
     STOP = "stop"  # becomes a market order when the last trade reaches its stop price
     STOP_LIMIT = "stop_limit"  # becomes a limit order when the last trade reaches it
-
-    @property
-    def has_limit_price(self) -> bool:
-        return has_limit_price(self)
-
-    @property
-    def is_stop(self) -> bool:
-        return is_stop(self)
 
 
 class TimeInForce(enum.Enum):
@@ -43,11 +31,6 @@ class TimeInForce(enum.Enum):
     FILL_OR_KILL = "fill_or_kill"
     GOOD_TILL_DATE = "good_till_date"  # until its expire time
 
-    @property
-    def is_immediate(self) -> bool:
-        """Trades at once or not at all: nothing of it ever rests."""
-        return is_immediate(self)
-
 
 class OrderStatus(enum.Enum):
     NEW = "new"
@@ -56,10 +39,6 @@ class OrderStatus(enum.Enum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     REJECTED = "rejected"
-
-    @property
-    def is_open(self) -> bool:
-        return is_open(self)
 
 
 # Members as Final module constants: the compiled build keeps them in C variables, where
@@ -76,7 +55,7 @@ _NEW: Final = OrderStatus.NEW
 _PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
 
 
-# The properties above as functions, which the trading core calls: an enum stays a Python
+# Questions about members as functions rather than enum properties: an enum stays a Python
 # class in the compiled build, so a property of one costs a generic attribute lookup and a
 # call through Python's calling convention, where a compiled function calls these directly.
 
@@ -94,6 +73,7 @@ def is_stop(order_type: OrderType) -> bool:
 
 
 def is_immediate(time_in_force: TimeInForce) -> bool:
+    """Trades at once or not at all: nothing of it ever rests."""
     return time_in_force is _IMMEDIATE_OR_CANCEL or time_in_force is _FILL_OR_KILL
 
 
