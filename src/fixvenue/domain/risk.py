@@ -32,6 +32,10 @@ def to_millionths(amount: Decimal) -> int:
     return int(millionths)
 
 
+# "00" to "99": a lookup costs less than formatting the cents.
+_CENTS_TEXTS = tuple(f"{cents:02d}" for cents in range(100))
+
+
 def money_text(millionths: int) -> str:
     """An amount for an operator or a file: exact, with at least two decimals. Integer
     arithmetic, since clearing files write millions of them."""
@@ -39,7 +43,7 @@ def money_text(millionths: int) -> str:
     sign = "-" if millionths < 0 else ""
     cents, rest = divmod(fraction, 10_000)
     if not rest:  # most amounts: whole cents
-        return f"{sign}{whole}.{cents:02d}"
+        return f"{sign}{whole}.{_CENTS_TEXTS[cents]}"
     return f"{sign}{whole}.{f'{fraction:06d}'.rstrip('0')}"
 
 

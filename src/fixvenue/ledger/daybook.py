@@ -123,7 +123,8 @@ def _fetch_batches(engine: Engine, query: Select[Any]) -> Iterator[list[tuple[An
     with engine.connect() as connection:
         driver: Any = connection.connection.driver_connection
         if engine.dialect.name == "postgresql":
-            cursor = driver.cursor(name="daybook")
+            # Binary rows: integers are read without parsing text.
+            cursor = driver.cursor(name="daybook", binary=True)
         else:
             cursor = driver.cursor()
         try:
