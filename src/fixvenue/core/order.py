@@ -20,6 +20,8 @@ from fixvenue.risk.exposure import Reservation
 # several times a global lookup, and these are read for every order and fill. Final, so
 # that the compiled build keeps them in C variables, not in the module's dict.
 _NEW: Final = OrderStatus.NEW
+# A class of an interpreted module, made at every event: see _NEW.
+_OrderSnapshot: Final = OrderSnapshot
 _FILLED: Final = OrderStatus.FILLED
 _PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
 
@@ -148,7 +150,7 @@ class Order(RestingOrder):
         self.slice_quantity = min(self.slice_quantity, self.leaves_quantity)
 
     def snapshot(self) -> OrderSnapshot:
-        return OrderSnapshot(
+        return _OrderSnapshot(
             order_id=self.order_id,
             terms=self.terms,
             client_order_id=self.client_order_id,

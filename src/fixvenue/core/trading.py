@@ -98,6 +98,18 @@ class _Repeat(enum.Enum):
     DUPLICATE = "duplicate"
 
 
+# The classes of the commands and events every order meets, as Final names: the compiled
+# build keeps them in C variables, where a class imported from an interpreted module is
+# otherwise looked up in the module's dict at every use.
+_PlaceOrder: Final = PlaceOrder
+_CancelOrder: Final = CancelOrder
+_ReplaceOrder: Final = ReplaceOrder
+_OrderAccepted: Final = OrderAccepted
+_OrderCancelled: Final = OrderCancelled
+_OrderFilled: Final = OrderFilled
+_Fill: Final = Fill
+_OrderReplaced: Final = OrderReplaced
+
 # Members as module constants where every command reads them: in CPython 3.11 reading an
 # enum member off its class costs several times a global lookup. Final, so that the
 # compiled build keeps them in C variables instead of looking them up in the module's dict.
@@ -219,9 +231,9 @@ class TradingCore:
         # Order entry, nearly all the traffic, is called directly: the compiled build makes
         # a direct call of a method, and a call of a bound method from the table through
         # Python's calling convention.
-        if isinstance(command, PlaceOrder):
+        if isinstance(command, _PlaceOrder):
             return self._place(command, now)
-        if isinstance(command, (CancelOrder, ReplaceOrder)):
+        if isinstance(command, (_CancelOrder, _ReplaceOrder)):
             return self._amend(command, now)
         return self._handlers[type(command)](command, now)
 
@@ -272,7 +284,7 @@ class TradingCore:
         order.reservation = admitted
         used[order.client_order_id] = order
         events: list[Event] = [
-            OrderAccepted(
+            _OrderAccepted(
                 event_id=self.identifiers.next_event_id(), timestamp_us=now, order=order.snapshot()
             )
         ]
@@ -455,7 +467,7 @@ class TradingCore:
         """Cancels an open order and reports it."""
         order.cancel(client_order_id)
         self._close(order)
-        return OrderCancelled(
+        return _OrderCancelled(
             event_id=self.identifiers.next_event_id(),
             timestamp_us=now,
             order=order.snapshot(),
@@ -609,11 +621,11 @@ class TradingCore:
             if order is resting and refreshed:
                 book.requeue(resting)  # a new iceberg slice joins the back of the level
             events.append(
-                OrderFilled(
+                _OrderFilled(
                     event_id=self.identifiers.next_event_id(),
                     timestamp_us=now,
                     order=order.snapshot(),
-                    fill=Fill(
+                    fill=_Fill(
                         trade_id=trade_id,
                         quantity=quantity,
                         price=price,
@@ -963,7 +975,7 @@ class TradingCore:
             if throttled is not None
             else self._amend_problem(command, order)
         )
-        replace = command if isinstance(command, ReplaceOrder) else None
+        replace = command if isinstance(command, _ReplaceOrder) else None
         if problem is None and replace is not None:
             assert order is not None
             problem = self._replace_problem(replace, order)
@@ -991,7 +1003,7 @@ class TradingCore:
             order.leaves_quantity, self._reserve_price(order, price, stop_price)
         )
         events: list[Event] = [
-            OrderReplaced(
+            _OrderReplaced(
                 event_id=self.identifiers.next_event_id(),
                 timestamp_us=now,
                 order=order.snapshot(),
@@ -1100,7 +1112,7 @@ class TradingCore:
             reason=reason,
             text=text,
             response_to=Amendment.REPLACE
-            if isinstance(command, ReplaceOrder)
+            if isinstance(command, _ReplaceOrder)
             else Amendment.CANCEL,
         )
 
