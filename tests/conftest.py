@@ -53,6 +53,12 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     yield from _postgres_database(postgres_server)
 
 
+@pytest.fixture
+def second_postgres_url(postgres_server: str) -> Iterator[str]:
+    """Another, for comparing two ledgers."""
+    yield from _postgres_database(postgres_server)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty ledger database on each backend."""

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, select, text
 
+from fixvenue.domain.commands import Command, EndTradingDay
+from fixvenue.domain.events import OrderFilled
+from fixvenue.domain.values import Side
 from fixvenue.ledger import migrate
 from fixvenue.ledger.database import open_engine
+from fixvenue.ledger.reader import initialise
 from fixvenue.ledger.schema import commands, events, fix_sessions, metadata
+from fixvenue.ledger.writer import PIPELINE_ROWS_MAX, LedgerEntry, LedgerWriter
 from tests.support.fix_client import FixClient
 from tests.support.venue import Venue
+from tests.unit import builders
 
 
 @pytest.fixture
@@ -113,3 +120,58 @@ def test_the_migrations_build_exactly_the_schema_the_code_uses(
     finally:
         engine.dispose()
     assert differences == []
+
+
+@pytest.mark.postgres
+def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
+    postgres_url: str, second_postgres_url: str
+) -> None:
+    core = builders.new_core()
+    entries: list[LedgerEntry] = []
+    stream: list[Command] = [
+        builders.place("s1", Side.SELL, 100, 10_000),
+        builders.place("s2", Side.SELL, 50, 10_001, session=builders.S2),
+        builders.place("b1", Side.BUY, 120, 10_001, session=builders.S2),
+        builders.replace("s3", "s2", Side.SELL, 40, 10_002, session=builders.S2),
+        builders.cancel("c1", "s3", Side.SELL, session=builders.S2),
+        *(builders.place(f"r{n}", Side.BUY, 1 + n, 9_900 + n) for n in range(40)),
+        EndTradingDay(trading_date=builders.FIRST_TRADING_DATE, next_trading_date="2026-11-03"),
+    ]
+    for command in stream:
+        sequenced = builders.sequenced(core.last_sequence + 1, command)
+        entries.append(LedgerEntry(sequenced, core.apply(sequenced), message=f"35=D|{command}"))
+    assert any(isinstance(event, OrderFilled) for entry in entries for event in entry.events)
+    # Each alone goes in a pipeline, all together are loaded with COPY.
+    assert len(entries) + sum(len(entry.events) for entry in entries) > PIPELINE_ROWS_MAX
+
+    def recorded(url: str, batches: list[list[LedgerEntry]]) -> dict[str, Sequence[Any]]:
+        engine = open_engine(url)
+        try:
+            migrate.upgrade(engine)
+            initialise(
+                engine,
+                created_date=builders.FIRST_TRADING_DATE,
+                sessions=[builders.S1, builders.S2],
+            )
+            writer = LedgerWriter(engine, {i.symbol: i for i in builders.INSTRUMENTS})
+            for batch in batches:
+                delivered = [
+                    (entry.command.sequence, 1_000 + entry.command.sequence) for entry in batch
+                ]
+                writer.commit(batch, batch[-1].events[-1].event_id, delivered)
+            writer.close()
+            with engine.connect() as connection:
+                return {
+                    table.name: connection.execute(
+                        select(table).order_by(*table.primary_key.columns)
+                    ).all()
+                    for table in metadata.sorted_tables
+                    if table.name not in ("alembic_version", "audit_log")
+                }
+        finally:
+            engine.dispose()
+
+    one_by_one = recorded(postgres_url, [[entry] for entry in entries])
+    together = recorded(second_postgres_url, [entries])
+    assert one_by_one["trades"] and one_by_one["postings"]
+    assert one_by_one == together

@@ -1,18 +1,22 @@
 """Group commit: one transaction per batch of sequenced commands and their events.
 
-The writer keeps one connection for itself (no pool checkout or reset per commit) and on
-PostgreSQL loads rows with COPY, several times cheaper per row than INSERT. SQLite's
-executemany is already a loop in C.
+The writer keeps one connection for itself (no pool checkout or reset per commit). On
+PostgreSQL it talks to the driver directly: a small batch (a thin flow commits each
+request alone) goes out as one pipeline with its commit, a single round trip; a large one
+loads its rows with COPY, several times cheaper per row than INSERT. SQLite's executemany
+is already a loop in C.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
+import psycopg
+from sqlalchemy import Connection, Engine, Table, Update, bindparam, insert, update
+from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import DBAPIError
 
 from fixvenue.domain.commands import SequencedCommand, command_session, is_operator_reset
@@ -49,6 +53,15 @@ _UPDATE_SENT_THROUGH = (
     .where(ledger_info.c.name == SENT_THROUGH_EVENT_ID)
     .values(value=bindparam("value"))
 )
+_CLOSE_TRADING_DATE = (
+    update(trading_days)
+    .where(trading_days.c.trading_date == bindparam("date"))
+    .values(through_sequence=bindparam("sequence"), through_event_id=bindparam("event_id"))
+)
+# A batch of up to this many commands and events together goes to PostgreSQL in one
+# pipeline with its commit: one round trip. A larger one loads its rows with COPY, at a few
+# round trips a table but less work a row.
+PIPELINE_ROWS_MAX = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +86,12 @@ class LedgerWriter:
         self._engine = engine
         self._instruments = instruments
         self._connection: Connection | None = None
-        self._use_copy = engine.dialect.name == "postgresql"
+        self._postgresql = engine.dialect.name == "postgresql"
+        # The updates as the driver takes them, compiled once, with the values they fix.
+        self._driver_sql = {
+            statement: _DriverStatement(statement.compile(dialect=engine.dialect))
+            for statement in (_CLOSE_TRADING_DATE, _UPDATE_WATERMARK, _UPDATE_SENT_THROUGH)
+        }
         # How far delivery had got at the last commit (None: not recorded by this writer).
         self.recorded_sent_through: int | None = None
 
@@ -87,62 +105,78 @@ class LedgerWriter:
         commands' reports were sent ((sequence, UTC µs) pairs); returns once committed."""
         try:
             connection = self._open()
-            with connection.begin():
-                # The rows are made as the database takes them: it stores one part of the
-                # batch while the next is encoded.
-                self._insert(connection, commands, _command_rows(entries))
-                self._insert(connection, events, _event_rows(entries))
-                self._insert(connection, deliveries, delivered)
-                fills, days_ended = _fills_and_days_ended(entries)
-                instruments = self._instruments
-                self._insert(
-                    connection,
-                    postings,
-                    (
-                        row
-                        for fill in fills
-                        for row in fill_posting_rows(fill, instruments[fill.order.symbol])
-                    ),
-                )
-                self._insert(
-                    connection,
-                    trades,
-                    (register_row(fill, instruments[fill.order.symbol]) for fill in fills),
-                )
-                for sequence, ended in days_ended:
-                    self._roll_trading_date(connection, sequence, ended)
-                watermarks = _watermarks(entries)
-                if watermarks:
-                    connection.execute(
-                        _UPDATE_WATERMARK,
-                        [
-                            {"target": target, "number": number}
-                            for target, number in watermarks.items()
-                        ],
-                    )
-                if sent_through_event_id != self.recorded_sent_through:
-                    connection.execute(_UPDATE_SENT_THROUGH, {"value": str(sent_through_event_id)})
+            if not self._postgresql:
+                with connection.begin():
+                    self._record(_Portable(connection), entries, sent_through_event_id, delivered)
+            else:
+                driver = connection.connection.driver_connection
+                assert isinstance(driver, psycopg.Connection)
+                if len(entries) + sum(len(entry.events) for entry in entries) <= PIPELINE_ROWS_MAX:
+                    # Every statement and the commit go out together: one round trip.
+                    with driver.pipeline(), driver.cursor() as cursor:
+                        recorder: _Recorder = _Pipelined(cursor, self._driver_sql)
+                        self._record(recorder, entries, sent_through_event_id, delivered)
+                        driver.commit()
+                else:
+                    with driver.cursor() as cursor:
+                        self._record(
+                            _Copying(cursor, self._driver_sql),
+                            entries,
+                            sent_through_event_id,
+                            delivered,
+                        )
+                    driver.commit()
         except DBAPIError:
             self._discard_connection()
             raise
+        except psycopg.Error as error:
+            # Raised as SQLAlchemy raises the driver's errors, the only kind callers handle.
+            self._discard_connection()
+            raise DBAPIError.instance(None, None, error, psycopg.Error) from error
         self.recorded_sent_through = sent_through_event_id
 
-    @staticmethod
-    def _roll_trading_date(connection: Connection, sequence: int, event: TradingDayEnded) -> None:
-        """Closes the trading date an end of day (command `sequence`) ended and opens the
-        next."""
-        connection.execute(
-            update(trading_days)
-            .where(trading_days.c.trading_date == event.trading_date)
-            .values(through_sequence=sequence, through_event_id=event.event_id)
+    def _record(
+        self,
+        recorder: _Recorder,
+        entries: Sequence[LedgerEntry],
+        sent_through_event_id: int,
+        delivered: Sequence[tuple[int, int]],
+    ) -> None:
+        # The rows are made as the database takes them: it stores one part of the batch
+        # while the next is encoded.
+        recorder.insert(commands, _command_rows(entries))
+        recorder.insert(events, _event_rows(entries))
+        recorder.insert(deliveries, delivered)
+        fills, days_ended = _fills_and_days_ended(entries)
+        instruments = self._instruments
+        recorder.insert(
+            postings,
+            (
+                row
+                for fill in fills
+                for row in fill_posting_rows(fill, instruments[fill.order.symbol])
+            ),
         )
-        connection.execute(
-            insert(trading_days).values(
-                trading_date=event.next_trading_date,
-                after_sequence=sequence,
-                after_event_id=event.event_id,
+        recorder.insert(
+            trades, (register_row(fill, instruments[fill.order.symbol]) for fill in fills)
+        )
+        for sequence, ended in days_ended:
+            # The date the end of day ended is closed, and the next one opened.
+            recorder.execute(
+                _CLOSE_TRADING_DATE,
+                [{"date": ended.trading_date, "sequence": sequence, "event_id": ended.event_id}],
             )
-        )
+            recorder.insert(
+                trading_days, [(ended.next_trading_date, sequence, ended.event_id, None, None)]
+            )
+        watermarks = _watermarks(entries)
+        if watermarks:
+            recorder.execute(
+                _UPDATE_WATERMARK,
+                [{"target": target, "number": number} for target, number in watermarks.items()],
+            )
+        if sent_through_event_id != self.recorded_sent_through:
+            recorder.execute(_UPDATE_SENT_THROUGH, [{"value": str(sent_through_event_id)}])
 
     def close(self) -> None:
         self._discard_connection()
@@ -158,30 +192,84 @@ class LedgerWriter:
             self._connection.close()
             self._connection = None
 
-    def _insert(
-        self, connection: Connection, table: Table, rows: Iterable[tuple[Any, ...]]
+
+class _Recorder(Protocol):
+    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Inserts the rows (the table's columns in order); nothing if there are none."""
+
+    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
+        """Runs the statement once per set of parameters."""
+
+
+class _Portable:
+    """Through SQLAlchemy, for SQLite: its executemany is already a loop in C."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+        names = [column.name for column in table.columns]
+        values = [dict(zip(names, row, strict=True)) for row in rows]
+        if values:  # no statement, no round trip
+            self._connection.execute(insert(table), values)
+
+    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
+        self._connection.execute(statement, parameters)
+
+
+class _Pipelined:
+    """On PostgreSQL's driver in pipeline mode: statements queue up and go out with the
+    commit, which suits the few rows of a thin flow's batch."""
+
+    def __init__(
+        self, cursor: psycopg.Cursor[Any], statements: Mapping[Update, _DriverStatement]
     ) -> None:
+        self._cursor = cursor
+        self._statements = statements
+
+    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+        # One statement of many rows: a statement per row would cost a send each.
+        values = list(rows)
+        if values:
+            self._cursor.execute(
+                _insert_sql(table, len(values)), [value for row in values for value in row]
+            )
+
+    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
+        compiled = self._statements[statement]
+        self._cursor.executemany(compiled.text, [compiled.fixed | values for values in parameters])
+
+
+class _Copying(_Pipelined):
+    """On PostgreSQL's driver, rows loaded with COPY: several times cheaper per row than
+    INSERT, for a batch with many."""
+
+    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         iterator = iter(rows)
         first = next(iterator, None)
-        if first is None:  # no statement, no round trip
+        if first is None:
             return
-        names = [column.name for column in table.columns]
-        if not self._use_copy:
-            connection.execute(
-                insert(table),
-                [dict(zip(names, row, strict=True)) for row in itertools.chain((first,), iterator)],
-            )
-            return
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-        ):
+        names = ", ".join(column.name for column in table.columns)
+        with self._cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             write_row = copy.write_row
             write_row(first)
             for row in iterator:
                 write_row(row)
+
+
+class _DriverStatement:
+    def __init__(self, compiled: Compiled) -> None:
+        self.text = str(compiled)
+        # The statement's own values (those it was built with), beside those given at each
+        # execution.
+        self.fixed = {name: value for name, value in compiled.params.items() if value is not None}
+
+
+@functools.cache
+def _insert_sql(table: Table, rows: int) -> str:
+    names = ", ".join(column.name for column in table.columns)
+    row = f"({', '.join(['%s'] * len(table.columns))})"
+    return f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row] * rows)}"
 
 
 def _command_rows(entries: Iterable[LedgerEntry]) -> Iterator[tuple[Any, ...]]:
