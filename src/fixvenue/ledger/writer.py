@@ -61,7 +61,7 @@ _CLOSE_TRADING_DATE = (
 # A batch of up to this many commands and events together goes to PostgreSQL in one
 # pipeline with its commit: one round trip. A larger one loads its rows with COPY, at a few
 # round trips a table but less work a row.
-PIPELINE_ROWS_MAX = 64
+PIPELINE_ROWS_MAX = 12
 
 
 @dataclass(frozen=True, slots=True)
