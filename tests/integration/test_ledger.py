@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, select, text
 
 from fixvenue.domain.commands import Command, EndTradingDay
 from fixvenue.domain.events import OrderFilled
-from fixvenue.domain.values import Side
+from fixvenue.domain.values import Side, TimeInForce
 from fixvenue.ledger import migrate
 from fixvenue.ledger.database import open_engine
 from fixvenue.ledger.reader import initialise
@@ -134,7 +134,12 @@ def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
         builders.place("b1", Side.BUY, 120, 10_001, session=builders.S2),
         builders.replace("s3", "s2", Side.SELL, 40, 10_002, session=builders.S2),
         builders.cancel("c1", "s3", Side.SELL, session=builders.S2),
-        *(builders.place(f"r{n}", Side.BUY, 1 + n, 9_900 + n) for n in range(40)),
+        *(
+            builders.place(
+                f"r{n}", Side.BUY, 1 + n, 9_900 + n, time_in_force=TimeInForce.GOOD_TILL_CANCEL
+            )
+            for n in range(20)
+        ),
         EndTradingDay(trading_date=builders.FIRST_TRADING_DATE, next_trading_date="2026-11-03"),
     ]
     for command in stream:
@@ -142,6 +147,7 @@ def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
         entries.append(LedgerEntry(sequenced, core.apply(sequenced), message=f"35=D|{command}"))
     assert any(isinstance(event, OrderFilled) for entry in entries for event in entry.events)
     # Each alone goes in a pipeline, all together are loaded with COPY.
+    assert all(1 + len(entry.events) <= PIPELINE_ROWS_MAX for entry in entries)
     assert len(entries) + sum(len(entry.events) for entry in entries) > PIPELINE_ROWS_MAX
 
     def recorded(url: str, batches: list[list[LedgerEntry]]) -> dict[str, Sequence[Any]]:
