@@ -111,21 +111,21 @@ class LedgerWriter:
             else:
                 driver = connection.connection.driver_connection
                 assert isinstance(driver, psycopg.Connection)
-                if len(entries) + sum(len(entry.events) for entry in entries) <= PIPELINE_ROWS_MAX:
-                    # Every statement and the commit go out together: one round trip.
-                    with driver.pipeline(), driver.cursor() as cursor:
-                        recorder: _Recorder = _Pipelined(cursor, self._driver_sql)
-                        self._record(recorder, entries, sent_through_event_id, delivered)
-                        driver.commit()
-                else:
-                    with driver.cursor() as cursor:
-                        self._record(
-                            _Copying(cursor, self._driver_sql),
-                            entries,
-                            sent_through_event_id,
-                            delivered,
-                        )
-                    driver.commit()
+                rows = len(entries) + sum(len(entry.events) for entry in entries)
+                with driver.cursor() as cursor:
+                    if rows <= PIPELINE_ROWS_MAX:
+                        # Every statement and the commit go out together: one round trip.
+                        with driver.pipeline():
+                            recorder: _Recorder = _Pipelined(cursor, self._driver_sql)
+                            self._record(recorder, entries, sent_through_event_id, delivered)
+                            driver.commit()
+                    else:
+                        copying = _Copying(cursor, self._driver_sql)
+                        self._record(copying, entries, sent_through_event_id, delivered)
+                        # COPY cannot go in a pipeline; the updates and the commit can.
+                        with driver.pipeline():
+                            copying.run_updates()
+                            driver.commit()
         except DBAPIError:
             self._discard_connection()
             raise
@@ -237,12 +237,31 @@ class _Pipelined:
 
     def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
         compiled = self._statements[statement]
-        self._cursor.executemany(compiled.text, [compiled.fixed | values for values in parameters])
+        if len(parameters) == 1:  # executemany would cost a pipeline of its own
+            self._cursor.execute(compiled.text, compiled.fixed | parameters[0])
+        else:
+            self._cursor.executemany(
+                compiled.text, [compiled.fixed | values for values in parameters]
+            )
 
 
 class _Copying(_Pipelined):
     """On PostgreSQL's driver, rows loaded with COPY: several times cheaper per row than
-    INSERT, for a batch with many."""
+    INSERT, for a batch with many. The updates wait for `run_updates`, to go out in a
+    pipeline with the commit."""
+
+    def __init__(
+        self, cursor: psycopg.Cursor[Any], statements: Mapping[Update, _DriverStatement]
+    ) -> None:
+        super().__init__(cursor, statements)
+        self._updates: list[tuple[Update, list[dict[str, Any]]]] = []
+
+    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
+        self._updates.append((statement, parameters))
+
+    def run_updates(self) -> None:
+        for statement, parameters in self._updates:
+            super().execute(statement, parameters)
 
     def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         iterator = iter(rows)
