@@ -17,6 +17,13 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Named in the JUnit report, where CI counts the PostgreSQL-backed tests that ran.
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.user_properties.append(("ledger", "postgresql"))
+
+
 def _postgres_reachable() -> str | None:
     try:
         with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
