@@ -17,7 +17,7 @@ from fixvenue.domain.values import Side, TimeInForce
 from fixvenue.ledger import migrate
 from fixvenue.ledger.database import open_engine
 from fixvenue.ledger.reader import initialise
-from fixvenue.ledger.schema import commands, events, fix_sessions, metadata
+from fixvenue.ledger.schema import commands, deliveries, events, fix_sessions, metadata
 from fixvenue.ledger.writer import PIPELINE_ROWS_MAX, LedgerEntry, LedgerWriter
 from tests.support.fix_client import FixClient
 from tests.support.venue import Venue
@@ -146,8 +146,8 @@ def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
         sequenced = builders.sequenced(core.last_sequence + 1, command)
         entries.append(LedgerEntry(sequenced, core.apply(sequenced), message=f"35=D|{command}"))
     assert any(isinstance(event, OrderFilled) for entry in entries for event in entry.events)
-    # Each alone goes in a pipeline, all together are loaded with COPY.
-    assert all(1 + len(entry.events) <= PIPELINE_ROWS_MAX for entry in entries)
+    # Each alone (with its delivery) goes in a pipeline, all together are loaded with COPY.
+    assert all(2 + len(entry.events) <= PIPELINE_ROWS_MAX for entry in entries)
     assert len(entries) + sum(len(entry.events) for entry in entries) > PIPELINE_ROWS_MAX
 
     def recorded(url: str, batches: list[list[LedgerEntry]]) -> dict[str, Sequence[Any]]:
@@ -181,3 +181,28 @@ def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
     together = recorded(second_postgres_url, [entries])
     assert one_by_one["trades"] and one_by_one["postings"]
     assert one_by_one == together
+
+
+@pytest.mark.postgres
+def test_a_backlog_of_delivery_records_beyond_a_statements_parameters_is_recorded_whole(
+    postgres_url: str,
+) -> None:
+    # 40,000 rows of two columns: more values than one statement can carry (65,535).
+    delivered = [(sequence, 1_000 + sequence) for sequence in range(1, 40_001)]
+    engine = open_engine(postgres_url)
+    try:
+        migrate.upgrade(engine)
+        initialise(engine, created_date=builders.FIRST_TRADING_DATE, sessions=[builders.S1])
+        writer = LedgerWriter(engine, {i.symbol: i for i in builders.INSTRUMENTS})
+        writer.commit([], 0, delivered)
+        writer.commit([], 0, [(40_001, 41_001)])
+        writer.close()
+        with engine.connect() as connection:
+            recorded = connection.execute(
+                select(deliveries.c.command_sequence, deliveries.c.sent_us).order_by(
+                    deliveries.c.command_sequence
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in recorded] == [*delivered, (40_001, 41_001)]

@@ -123,10 +123,16 @@ class CsvFile:
 
     def text_row(self, texts: Sequence[str]) -> None:
         """A row of texts, the same bytes `row` writes. Joined as they are when no field
-        holds what CSV quotes (a comma, a quote, a line end): csv's writer costs more than
+        holds what CSV quotes (a comma, a quote, a line break): csv's writer costs more than
         the rest of a trade register row's work, and almost no row needs it."""
         line = ",".join(texts)
-        if line.count(",") == len(texts) - 1 and '"' not in line and "\n" not in line:
+        if (
+            len(texts) > 1  # csv quotes a row of one empty field
+            and line.count(",") == len(texts) - 1
+            and '"' not in line
+            and "\n" not in line
+            and "\r" not in line  # quoted by csv since Python 3.11.9
+        ):
             self._lines.append(line + "\n")
         else:
             self._writer.writerow(texts)

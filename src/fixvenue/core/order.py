@@ -20,10 +20,11 @@ from fixvenue.risk.exposure import Reservation
 # several times a global lookup, and these are read for every order and fill. Final, so
 # that the compiled build keeps them in C variables, not in the module's dict.
 _NEW: Final = OrderStatus.NEW
-# A class of an interpreted module, made at every event: see _NEW.
-_OrderSnapshot: Final = OrderSnapshot
 _FILLED: Final = OrderStatus.FILLED
 _PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+# The snapshot's class, made at every event, comes from an interpreted module: Final too,
+# so that the compiled build does not look it up in the module's dict each time.
+_OrderSnapshot: Final = OrderSnapshot
 
 
 class Order(RestingOrder):

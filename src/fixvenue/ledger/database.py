@@ -25,7 +25,7 @@ def open_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         # No pre-ping: it would cost a round trip per commit. A connection that has died
-        # fails its commit as invalidated, and the writer retries on a fresh one.
+        # fails its commit, and the writer retries on a fresh one.
         return create_engine(url, connect_args={"connect_timeout": 5})
     raise LedgerUnavailableError(
         f"unsupported database {parsed.get_backend_name()!r}: "

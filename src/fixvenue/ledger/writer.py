@@ -58,9 +58,9 @@ _CLOSE_TRADING_DATE = (
     .where(trading_days.c.trading_date == bindparam("date"))
     .values(through_sequence=bindparam("sequence"), through_event_id=bindparam("event_id"))
 )
-# A batch of up to this many commands and events together goes to PostgreSQL in one
-# pipeline with its commit: one round trip. A larger one loads its rows with COPY, at a few
-# round trips a table but less work a row.
+# A batch of up to this many rows of commands, events and deliveries goes to PostgreSQL in
+# one pipeline with its commit: one round trip. A larger one loads its rows with COPY, at a
+# few round trips a table but less work a row (and no bound on the rows of a statement).
 PIPELINE_ROWS_MAX = 12
 
 
@@ -109,23 +109,7 @@ class LedgerWriter:
                 with connection.begin():
                     self._record(_Portable(connection), entries, sent_through_event_id, delivered)
             else:
-                driver = connection.connection.driver_connection
-                assert isinstance(driver, psycopg.Connection)
-                rows = len(entries) + sum(len(entry.events) for entry in entries)
-                with driver.cursor() as cursor:
-                    if rows <= PIPELINE_ROWS_MAX:
-                        # Every statement and the commit go out together: one round trip.
-                        with driver.pipeline():
-                            recorder: _Recorder = _Pipelined(cursor, self._driver_sql)
-                            self._record(recorder, entries, sent_through_event_id, delivered)
-                            driver.commit()
-                    else:
-                        copying = _Copying(cursor, self._driver_sql)
-                        self._record(copying, entries, sent_through_event_id, delivered)
-                        # COPY cannot go in a pipeline; the updates and the commit can.
-                        with driver.pipeline():
-                            copying.run_updates()
-                            driver.commit()
+                self._commit_postgresql(connection, entries, sent_through_event_id, delivered)
         except DBAPIError:
             self._discard_connection()
             raise
@@ -133,7 +117,45 @@ class LedgerWriter:
             # Raised as SQLAlchemy raises the driver's errors, the only kind callers handle.
             self._discard_connection()
             raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+        except BaseException:
+            # Whatever stopped the batch half-way, none of it may be committed later.
+            self._discard_connection()
+            raise
         self.recorded_sent_through = sent_through_event_id
+
+    def _commit_postgresql(
+        self,
+        connection: Connection,
+        entries: Sequence[LedgerEntry],
+        sent_through_event_id: int,
+        delivered: Sequence[tuple[int, int]],
+    ) -> None:
+        # The connection is in autocommit (see _open): the transaction's BEGIN and COMMIT
+        # are statements here, so that a pipeline carries them with the rest. Left to
+        # psycopg, a transaction in a pipeline waits for its BEGIN first.
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        rows = len(entries) + sum(len(entry.events) for entry in entries) + len(delivered)
+        with driver.cursor() as cursor:
+            if rows <= PIPELINE_ROWS_MAX:
+                # Every statement, the commit included, goes out at once: one round trip.
+                with driver.pipeline():
+                    cursor.execute("BEGIN")
+                    self._record(
+                        _Pipelined(cursor, self._driver_sql),
+                        entries,
+                        sent_through_event_id,
+                        delivered,
+                    )
+                    cursor.execute("COMMIT")
+            else:
+                cursor.execute("BEGIN")
+                copying = _Copying(cursor, self._driver_sql)
+                self._record(copying, entries, sent_through_event_id, delivered)
+                # COPY cannot go in a pipeline; the updates and the commit can.
+                with driver.pipeline():
+                    copying.run_updates()
+                    cursor.execute("COMMIT")
 
     def _record(
         self,
@@ -183,7 +205,12 @@ class LedgerWriter:
 
     def _open(self) -> Connection:
         if self._connection is None:
-            self._connection = self._engine.connect()
+            connection = self._engine.connect()
+            if self._postgresql:
+                driver = connection.connection.driver_connection
+                assert isinstance(driver, psycopg.Connection)
+                driver.autocommit = True
+            self._connection = connection
         return self._connection
 
     def _discard_connection(self) -> None:
@@ -237,12 +264,7 @@ class _Pipelined:
 
     def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
         compiled = self._statements[statement]
-        if len(parameters) == 1:  # executemany would cost a pipeline of its own
-            self._cursor.execute(compiled.text, compiled.fixed | parameters[0])
-        else:
-            self._cursor.executemany(
-                compiled.text, [compiled.fixed | values for values in parameters]
-            )
+        self._cursor.executemany(compiled.text, [compiled.fixed | values for values in parameters])
 
 
 class _Copying(_Pipelined):
@@ -279,8 +301,8 @@ class _Copying(_Pipelined):
 class _DriverStatement:
     def __init__(self, compiled: Compiled) -> None:
         self.text = str(compiled)
-        # The statement's own values (those it was built with), beside those given at each
-        # execution.
+        # The values the statement was built with, beside those given at each execution
+        # (compiled, a parameter given at execution has the value None).
         self.fixed = {name: value for name, value in compiled.params.items() if value is not None}
 
 
