@@ -20,72 +20,60 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
-from fixvenue.app import config as venue_config
-from fixvenue.app import ledger_setup
-from fixvenue.core.trading import TradingCore
+from demo_ledger import CONFIG, demo_ledger
+
 from fixvenue.domain.commands import PlaceOrder, SequencedCommand
 from fixvenue.domain.values import OrderType, Side, TimeInForce
 from fixvenue.ledger.database import sqlite_url
-from fixvenue.ledger.reader import LedgerReader
-from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
+from fixvenue.ledger.writer import LedgerEntry
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "config" / "venue.toml"
 BATCH = 2_000
 
 
-def fill_ledger(url: str, reports_wanted: int) -> int:
+def fill_ledger(url: str, reports_wanted: int) -> tuple[str, int]:
     """Records orders until the ledger holds `reports_wanted` ExecutionReports; returns
-    how many it holds."""
-    config = venue_config.load(CONFIG)
-    engine = ledger_setup.connect(url)
-    ledger_setup.upgrade(engine, config)
-    core = TradingCore(
-        instruments=config.instruments,
-        sessions=config.session_profiles(),
-        first_trading_date=LedgerReader(engine).trading_dates()[0],
-        self_trade_prevention=config.self_trade_prevention,
-    )
-    writer = LedgerWriter(engine, {i.symbol: i for i in config.instruments})
-    reports = 0
-    entries: list[LedgerEntry] = []
-    now_us = time.time_ns() // 1_000
-    number = 0
-    while reports < reports_wanted:
-        number += 1
-        session, account, side = (
-            ("BROKER1", "BRK1-A", Side.BUY) if number % 2 else ("BROKER2", "BRK2-A", Side.SELL)
-        )
-        # Prices around the reference: about half the orders cross, the rest rest.
-        price = 10_000 + (number % 7) - 3 if side is Side.BUY else 10_000 - (number % 5) + 2
-        command = PlaceOrder(
-            session=session,
-            client_order_id=f"bench-{number}",
-            account=account,
-            symbol="ACME",
-            side=side,
-            order_type=OrderType.LIMIT,
-            quantity=100,
-            price=price,
-            time_in_force=TimeInForce.IMMEDIATE_OR_CANCEL if number % 3 == 0 else TimeInForce.DAY,
-        )
-        sequenced = SequencedCommand(
-            sequence=core.last_sequence + 1,
-            timestamp_us=now_us + number,
-            inbound_sequence_number=number,
-            command=command,
-        )
-        events = core.apply(sequenced)
-        reports += len(events)
-        message = f"8=FIX.4.4\x0135=D\x0149={session}\x0111=bench-{number}\x01"
-        entries.append(LedgerEntry(sequenced, events, message=message, received_us=now_us))
-        if len(entries) == BATCH:
-            writer.commit(entries, 0, [(e.command.sequence, now_us) for e in entries])
-            entries = []
-    writer.commit(entries, 0, [(e.command.sequence, now_us) for e in entries])
-    writer.close()
-    engine.dispose()  # the last connection closed checkpoints SQLite's write-ahead log
-    return reports
+    the trading date and how many reports it holds."""
+    with demo_ledger(url) as ledger:
+        core, writer = ledger.core, ledger.writer
+        reports = 0
+        entries: list[LedgerEntry] = []
+        now_us = time.time_ns() // 1_000
+        number = 0
+        while reports < reports_wanted:
+            number += 1
+            session, account, side = (
+                ("BROKER1", "BRK1-A", Side.BUY) if number % 2 else ("BROKER2", "BRK2-A", Side.SELL)
+            )
+            # Prices around the reference: about half the orders cross, the rest rest.
+            price = 10_000 + (number % 7) - 3 if side is Side.BUY else 10_000 - (number % 5) + 2
+            command = PlaceOrder(
+                session=session,
+                client_order_id=f"bench-{number}",
+                account=account,
+                symbol="ACME",
+                side=side,
+                order_type=OrderType.LIMIT,
+                quantity=100,
+                price=price,
+                time_in_force=(
+                    TimeInForce.IMMEDIATE_OR_CANCEL if number % 3 == 0 else TimeInForce.DAY
+                ),
+            )
+            sequenced = SequencedCommand(
+                sequence=core.last_sequence + 1,
+                timestamp_us=now_us + number,
+                inbound_sequence_number=number,
+                command=command,
+            )
+            events = core.apply(sequenced)
+            reports += len(events)
+            message = f"8=FIX.4.4\x0135=D\x0149={session}\x0111=bench-{number}\x01"
+            entries.append(LedgerEntry(sequenced, events, message=message, received_us=now_us))
+            if len(entries) == BATCH:
+                writer.commit(entries, 0, [(e.command.sequence, now_us) for e in entries])
+                entries = []
+        writer.commit(entries, 0, [(e.command.sequence, now_us) for e in entries])
+        return ledger.trading_date, reports
 
 
 def run_measured(arguments: list[str]) -> tuple[float, int]:
@@ -119,9 +107,8 @@ def main() -> None:
         work = Path(directory)
         url = sqlite_url(work)
         started = time.perf_counter()
-        reports = fill_ledger(url, options.reports)
+        day, reports = fill_ledger(url, options.reports)
         print(f"ledger: {reports} reports recorded in {time.perf_counter() - started:.1f} s")
-        day = LedgerReader(ledger_setup.open_for_reading(url)).trading_dates()[0]
         common = ["--config", str(CONFIG), "--db", url]
         runs = {
             f"dropcopy export --format {name}": [
