@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from fixvenue.domain.events import OrderFilled
-from fixvenue.ledger.postings import Party, PostingKind, fill_posting_rows, fill_postings
+from fixvenue.ledger.postings import Party, PostingKind, PostingRow, fill_posting_rows
+from fixvenue.ledger.schema import postings as postings_table
 from tests.unit.builders import (
     A1,
     A2,
@@ -20,6 +21,10 @@ from tests.unit.builders import (
 )
 
 _INSTRUMENTS = {instrument.symbol: instrument for instrument in INSTRUMENTS}
+
+
+def _postings(fill: OrderFilled) -> list[PostingRow]:
+    return fill_posting_rows(fill, _INSTRUMENTS[fill.order.symbol])
 
 
 def _fills(symbol: str, driver: Driver | None = None) -> list[OrderFilled]:
@@ -42,8 +47,8 @@ def test_a_fill_posts_position_cash_and_fee_each_against_its_counterpart() -> No
     maker, taker = _fills(BOLT)
     notional = 120 * 2_010 * 50_000  # 2010 ticks of 0.05 EUR, in millionths
     bought = {
-        (p.kind, p.party, p.account, p.asset): p.amount
-        for p in fill_postings(taker, _INSTRUMENTS[BOLT])
+        (PostingKind(kind), Party(party), account, asset): amount
+        for _event, _leg, kind, party, account, asset, amount in _postings(taker)
     }
     assert bought == {
         (PostingKind.POSITION, Party.ACCOUNT, A2, BOLT): 120,
@@ -53,7 +58,10 @@ def test_a_fill_posts_position_cash_and_fee_each_against_its_counterpart() -> No
         (PostingKind.FEE, Party.ACCOUNT, A2, "EUR"): -360_000,
         (PostingKind.FEE, Party.FEE_INCOME, None, "EUR"): 360_000,
     }
-    sold = {(p.kind, p.account): p.amount for p in fill_postings(maker, _INSTRUMENTS[BOLT])}
+    sold = {
+        (PostingKind(kind), account): amount
+        for _event, _leg, kind, _party, account, _asset, amount in _postings(maker)
+    }
     assert sold[(PostingKind.POSITION, A1)] == -120
     assert sold[(PostingKind.CASH, A1)] == notional
     assert sold[(PostingKind.FEE, A1)] == 240_000  # a rebate is money in
@@ -62,17 +70,30 @@ def test_a_fill_posts_position_cash_and_fee_each_against_its_counterpart() -> No
 def test_every_asset_balances_and_every_posting_has_its_own_key() -> None:
     driver = Driver.fresh()
     fills = [*_fills(BOLT, driver), *_fills(ACME, driver)]
-    postings = [p for fill in fills for p in fill_postings(fill, _INSTRUMENTS[fill.order.symbol])]
+    postings = [row for fill in fills for row in _postings(fill)]
     balance: Counter[str] = Counter()
-    for posting in postings:
-        balance[posting.asset] += posting.amount
+    for _event, _leg, _kind, _party, _account, asset, amount in postings:
+        balance[asset] += amount
     assert set(balance.values()) == {0} and set(balance) == {BOLT, ACME, "EUR", "USD"}
-    keys = [(posting.event_id, posting.leg) for posting in postings]
+    keys = [(event_id, leg) for event_id, leg, *_ in postings]
     assert len(keys) == len(set(keys)) == 4 * 6
 
 
-def test_the_rows_the_writer_records_are_the_postings_fields() -> None:
+def test_the_rows_the_writer_records_are_in_the_postings_tables_columns() -> None:
+    assert [column.name for column in postings_table.columns] == [
+        "event_id",
+        "leg",
+        "kind",
+        "party",
+        "account",
+        "asset",
+        "amount",
+    ]
     for fill in [*_fills(BOLT), *_fills(ACME)]:
-        instrument = _INSTRUMENTS[fill.order.symbol]
-        expected = [posting.row() for posting in fill_postings(fill, instrument)]
-        assert fill_posting_rows(fill, instrument) == expected
+        rows = _postings(fill)
+        assert [(event_id, leg) for event_id, leg, *_ in rows] == [
+            (fill.event_id, leg) for leg in range(6)
+        ]
+        assert [account for *_, account, _asset, _amount in rows] == [
+            fill.order.account if leg % 2 == 0 else None for leg in range(6)
+        ]

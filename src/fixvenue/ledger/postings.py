@@ -13,7 +13,6 @@ once, and nothing changes one; a correction is a new posting.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from fixvenue.domain.events import OrderFilled
 from fixvenue.domain.risk import money_per_tick
@@ -33,30 +32,9 @@ class Party(enum.Enum):
 
 
 _ACCOUNT = Party.ACCOUNT.value
-# A posting as the `postings` table holds it: its fields in the columns' order.
+# A posting as the `postings` table holds it, in its columns' order: event id, leg, kind,
+# party, account (for the account's legs), asset, amount.
 PostingRow = tuple[int, int, str, str, str | None, str, int]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Posting:
-    event_id: int
-    leg: int
-    kind: PostingKind
-    party: Party
-    account: str | None  # for Party.ACCOUNT
-    asset: str  # a symbol (shares) or a currency (millionths)
-    amount: int
-
-    def row(self) -> PostingRow:
-        return (
-            self.event_id,
-            self.leg,
-            self.kind.value,
-            self.party.value,
-            self.account,
-            self.asset,
-            self.amount,
-        )
 
 
 def fill_notional(event: OrderFilled, instrument: Instrument) -> int:
@@ -76,36 +54,10 @@ def _legs(event: OrderFilled, instrument: Instrument) -> list[tuple[PostingKind,
     ]
 
 
-def fill_postings(event: OrderFilled, instrument: Instrument) -> list[Posting]:
-    account = event.order.account
-    postings = []
-    for index, (kind, asset, amount, counterparty) in enumerate(_legs(event, instrument)):
-        postings += [
-            Posting(
-                event_id=event.event_id,
-                leg=2 * index,
-                kind=kind,
-                party=Party.ACCOUNT,
-                account=account,
-                asset=asset,
-                amount=amount,
-            ),
-            Posting(
-                event_id=event.event_id,
-                leg=2 * index + 1,
-                kind=kind,
-                party=counterparty,
-                account=None,
-                asset=asset,
-                amount=-amount,
-            ),
-        ]
-    return postings
-
-
 def fill_posting_rows(event: OrderFilled, instrument: Instrument) -> list[PostingRow]:
-    """The rows of `fill_postings` (`Posting.row` of each), made without the objects: the
-    writer makes six for every fill, and the objects cost it more than the rows."""
+    """The fill's six postings, as the `postings` table holds them: for each pair, the
+    account's leg (even), then its counterparty's (odd), which moves the opposite amount.
+    Plain tuples: the writer makes six for every fill."""
     event_id, account = event.event_id, event.order.account
     rows = []
     for index, (kind, asset, amount, counterparty) in enumerate(_legs(event, instrument)):
