@@ -10,9 +10,9 @@ is already a loop in C.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Engine, Table, Update, bindparam, insert, update
@@ -103,13 +103,17 @@ class LedgerWriter:
     ) -> None:
         """Records the entries in one transaction, with how far delivery has got and when
         commands' reports were sent ((sequence, UTC µs) pairs); returns once committed."""
+        rows = _BatchRows(entries, delivered, *_fills_and_days_ended(entries))
+        updates = self._updates(rows, sent_through_event_id)
         try:
             connection = self._open()
             if not self._postgresql:
                 with connection.begin():
-                    self._record(_Portable(connection), entries, sent_through_event_id, delivered)
+                    self._insert_rows(_portable_insert(connection), rows)
+                    for statement, parameters in updates:
+                        connection.execute(statement, parameters)
             else:
-                self._commit_postgresql(connection, entries, sent_through_event_id, delivered)
+                self._commit_postgresql(connection, rows, updates)
         except DBAPIError:
             self._discard_connection()
             raise
@@ -126,52 +130,41 @@ class LedgerWriter:
     def _commit_postgresql(
         self,
         connection: Connection,
-        entries: Sequence[LedgerEntry],
-        sent_through_event_id: int,
-        delivered: Sequence[tuple[int, int]],
+        rows: _BatchRows,
+        updates: list[_Update],
     ) -> None:
         # The connection is in autocommit (see _open): the transaction's BEGIN and COMMIT
         # are statements here, so that a pipeline carries them with the rest. Left to
         # psycopg, a transaction in a pipeline waits for its BEGIN first.
         driver = connection.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
-        rows = len(entries) + sum(len(entry.events) for entry in entries) + len(delivered)
+        entries = rows.entries
+        count = len(entries) + sum(len(entry.events) for entry in entries) + len(rows.delivered)
         with driver.cursor() as cursor:
-            if rows <= PIPELINE_ROWS_MAX:
+            if count <= PIPELINE_ROWS_MAX:
                 # Every statement, the commit included, goes out at once: one round trip.
                 with driver.pipeline():
                     cursor.execute("BEGIN")
-                    self._record(
-                        _Pipelined(cursor, self._driver_sql),
-                        entries,
-                        sent_through_event_id,
-                        delivered,
-                    )
+                    self._insert_rows(functools.partial(_insert_values, cursor), rows)
+                    self._run_on_driver(cursor, updates)
                     cursor.execute("COMMIT")
             else:
                 cursor.execute("BEGIN")
-                copying = _Copying(cursor, self._driver_sql)
-                self._record(copying, entries, sent_through_event_id, delivered)
+                self._insert_rows(functools.partial(_copy_rows, cursor), rows)
                 # COPY cannot go in a pipeline; the updates and the commit can.
                 with driver.pipeline():
-                    copying.run_updates()
+                    self._run_on_driver(cursor, updates)
                     cursor.execute("COMMIT")
 
-    def _record(
-        self,
-        recorder: _Recorder,
-        entries: Sequence[LedgerEntry],
-        sent_through_event_id: int,
-        delivered: Sequence[tuple[int, int]],
-    ) -> None:
+    def _insert_rows(self, insert: _Insert, rows: _BatchRows) -> None:
+        """Hands `insert` the rows of every table the batch adds to."""
         # The rows are made as the database takes them: it stores one part of the batch
         # while the next is encoded.
-        recorder.insert(commands, _command_rows(entries))
-        recorder.insert(events, _event_rows(entries))
-        recorder.insert(deliveries, delivered)
-        fills, days_ended = _fills_and_days_ended(entries)
-        instruments = self._instruments
-        recorder.insert(
+        insert(commands, _command_rows(rows.entries))
+        insert(events, _event_rows(rows.entries))
+        insert(deliveries, rows.delivered)
+        fills, instruments = rows.fills, self._instruments
+        insert(
             postings,
             (
                 row
@@ -179,26 +172,41 @@ class LedgerWriter:
                 for row in fill_posting_rows(fill, instruments[fill.order.symbol])
             ),
         )
-        recorder.insert(
-            trades, (register_row(fill, instruments[fill.order.symbol]) for fill in fills)
+        insert(trades, (register_row(fill, instruments[fill.order.symbol]) for fill in fills))
+        # Each end of day opens the next date (_updates closes the one it ended).
+        insert(
+            trading_days,
+            [
+                (ended.next_trading_date, sequence, ended.event_id, None, None)
+                for sequence, ended in rows.days_ended
+            ],
         )
-        for sequence, ended in days_ended:
-            # The date the end of day ended is closed, and the next one opened.
-            recorder.execute(
+
+    def _updates(self, rows: _BatchRows, sent_through_event_id: int) -> list[_Update]:
+        """The updates the batch makes, each with its sets of parameters."""
+        updates: list[_Update] = [
+            (
                 _CLOSE_TRADING_DATE,
                 [{"date": ended.trading_date, "sequence": sequence, "event_id": ended.event_id}],
             )
-            recorder.insert(
-                trading_days, [(ended.next_trading_date, sequence, ended.event_id, None, None)]
-            )
-        watermarks = _watermarks(entries)
+            for sequence, ended in rows.days_ended
+        ]
+        watermarks = _watermarks(rows.entries)
         if watermarks:
-            recorder.execute(
-                _UPDATE_WATERMARK,
-                [{"target": target, "number": number} for target, number in watermarks.items()],
+            updates.append(
+                (
+                    _UPDATE_WATERMARK,
+                    [{"target": target, "number": number} for target, number in watermarks.items()],
+                )
             )
         if sent_through_event_id != self.recorded_sent_through:
-            recorder.execute(_UPDATE_SENT_THROUGH, [{"value": str(sent_through_event_id)}])
+            updates.append((_UPDATE_SENT_THROUGH, [{"value": str(sent_through_event_id)}]))
+        return updates
+
+    def _run_on_driver(self, cursor: psycopg.Cursor[Any], updates: list[_Update]) -> None:
+        for statement, parameters in updates:
+            compiled = self._driver_sql[statement]
+            cursor.executemany(compiled.text, [compiled.fixed | values for values in parameters])
 
     def close(self) -> None:
         self._discard_connection()
@@ -220,82 +228,57 @@ class LedgerWriter:
             self._connection = None
 
 
-class _Recorder(Protocol):
-    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Inserts the rows (the table's columns in order); nothing if there are none."""
+@dataclass(frozen=True, slots=True)
+class _BatchRows:
+    """What a batch adds: its entries, delivery records, and the fills and ends of day
+    among its events (picked once: postings, the register and trading dates use them)."""
 
-    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
-        """Runs the statement once per set of parameters."""
+    entries: Sequence[LedgerEntry]
+    delivered: Sequence[tuple[int, int]]
+    fills: list[OrderFilled]
+    days_ended: list[tuple[int, TradingDayEnded]]
 
 
-class _Portable:
+# Inserts rows (a table's columns in order) into a table, and nothing if there are none.
+_Insert = Callable[[Table, Iterable[tuple[Any, ...]]], None]
+# An update with its sets of parameters, one execution each.
+_Update = tuple[Update, list[dict[str, Any]]]
+
+
+def _portable_insert(connection: Connection) -> _Insert:
     """Through SQLAlchemy, for SQLite: its executemany is already a loop in C."""
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+    def insert_rows(table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         names = [column.name for column in table.columns]
         values = [dict(zip(names, row, strict=True)) for row in rows]
         if values:  # no statement, no round trip
-            self._connection.execute(insert(table), values)
+            connection.execute(insert(table), values)
 
-    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
-        self._connection.execute(statement, parameters)
-
-
-class _Pipelined:
-    """On PostgreSQL's driver in pipeline mode: statements queue up and go out with the
-    commit, which suits the few rows of a thin flow's batch."""
-
-    def __init__(
-        self, cursor: psycopg.Cursor[Any], statements: Mapping[Update, _DriverStatement]
-    ) -> None:
-        self._cursor = cursor
-        self._statements = statements
-
-    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
-        # One statement of many rows: a statement per row would cost a send each.
-        values = list(rows)
-        if values:
-            self._cursor.execute(
-                _insert_sql(table, len(values)), [value for row in values for value in row]
-            )
-
-    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
-        compiled = self._statements[statement]
-        self._cursor.executemany(compiled.text, [compiled.fixed | values for values in parameters])
+    return insert_rows
 
 
-class _Copying(_Pipelined):
-    """On PostgreSQL's driver, rows loaded with COPY: several times cheaper per row than
-    INSERT, for a batch with many. The updates wait for `run_updates`, to go out in a
-    pipeline with the commit."""
+def _insert_values(
+    cursor: psycopg.Cursor[Any], table: Table, rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """One INSERT of all the rows, for a pipeline: a statement per row would cost a send
+    each."""
+    values = list(rows)
+    if values:
+        cursor.execute(_insert_sql(table, len(values)), [value for row in values for value in row])
 
-    def __init__(
-        self, cursor: psycopg.Cursor[Any], statements: Mapping[Update, _DriverStatement]
-    ) -> None:
-        super().__init__(cursor, statements)
-        self._updates: list[tuple[Update, list[dict[str, Any]]]] = []
 
-    def execute(self, statement: Update, parameters: list[dict[str, Any]]) -> None:
-        self._updates.append((statement, parameters))
-
-    def run_updates(self) -> None:
-        for statement, parameters in self._updates:
-            super().execute(statement, parameters)
-
-    def insert(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
-        iterator = iter(rows)
-        first = next(iterator, None)
-        if first is None:
-            return
-        names = ", ".join(column.name for column in table.columns)
-        with self._cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            write_row(first)
-            for row in iterator:
-                write_row(row)
+def _copy_rows(cursor: psycopg.Cursor[Any], table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+    """COPY: several times cheaper per row than INSERT, for a batch with many."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return
+    names = ", ".join(column.name for column in table.columns)
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        write_row = copy.write_row
+        write_row(first)
+        for row in iterator:
+            write_row(row)
 
 
 class _DriverStatement:
