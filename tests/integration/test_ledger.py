@@ -11,14 +11,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, select, text
 
-from fixvenue.domain.commands import Command, EndTradingDay
+from fixvenue.domain.commands import Command, EndTradingDay, command_session
 from fixvenue.domain.events import OrderFilled
 from fixvenue.domain.values import Side, TimeInForce
 from fixvenue.ledger import migrate
+from fixvenue.ledger import writer as ledger_writer
 from fixvenue.ledger.database import open_engine
 from fixvenue.ledger.reader import initialise
 from fixvenue.ledger.schema import commands, deliveries, events, fix_sessions, metadata
-from fixvenue.ledger.writer import PIPELINE_ROWS_MAX, LedgerEntry, LedgerWriter
+from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
 from tests.support.fix_client import FixClient
 from tests.support.venue import Venue
 from tests.unit import builders
@@ -123,8 +124,8 @@ def test_the_migrations_build_exactly_the_schema_the_code_uses(
 
 
 @pytest.mark.postgres
-def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
-    postgres_url: str, second_postgres_url: str
+def test_a_batch_is_recorded_alike_in_one_statement_or_loaded_with_copy(
+    postgres_url: str, second_postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     core = builders.new_core()
     entries: list[LedgerEntry] = []
@@ -144,11 +145,13 @@ def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
     ]
     for command in stream:
         sequenced = builders.sequenced(core.last_sequence + 1, command)
-        entries.append(LedgerEntry(sequenced, core.apply(sequenced), message=f"35=D|{command}"))
+        # Text a statement must carry exactly: quotes, a backslash, percent signs (the
+        # driver's placeholders), JSON's own characters, letters beyond ASCII, a NUL.
+        message = f"35=D|58='\\\"%s%%[]{{}}é€\x00|{command}"
+        entries.append(LedgerEntry(sequenced, core.apply(sequenced), message=message))
     assert any(isinstance(event, OrderFilled) for entry in entries for event in entry.events)
-    # Each alone (with its delivery) goes in a pipeline, all together are loaded with COPY.
-    assert all(2 + len(entry.events) <= PIPELINE_ROWS_MAX for entry in entries)
-    assert len(entries) + sum(len(entry.events) for entry in entries) > PIPELINE_ROWS_MAX
+    # Five at a time they go in one statement each (but the last batch, which ends the
+    # day); all at once, with the bound lowered, they are loaded with COPY.
 
     def recorded(url: str, batches: list[list[LedgerEntry]]) -> dict[str, Sequence[Any]]:
         engine = open_engine(url)
@@ -177,10 +180,26 @@ def test_a_batch_is_recorded_alike_in_one_pipeline_or_loaded_with_copy(
         finally:
             engine.dispose()
 
-    one_by_one = recorded(postgres_url, [[entry] for entry in entries])
-    together = recorded(second_postgres_url, [entries])
-    assert one_by_one["trades"] and one_by_one["postings"]
-    assert one_by_one == together
+    in_statements = recorded(postgres_url, [entries[n : n + 5] for n in range(0, len(entries), 5)])
+    monkeypatch.setattr(ledger_writer, "STATEMENT_ROWS_MAX", 0)
+    copied = recorded(second_postgres_url, [entries])
+    assert in_statements["trades"] and in_statements["postings"]
+    # Each session's watermark is the number of its last command.
+    assert {
+        (row.session, row.last_inbound_sequence_number) for row in in_statements["fix_sessions"]
+    } == {
+        (
+            session,
+            max(
+                e.command.sequence for e in entries if command_session(e.command.command) == session
+            ),
+        )
+        for session in (builders.S1, builders.S2)
+    }
+    assert all(
+        row.message.startswith("35=D|58='\\\"%s%%[]{}é€\\x00|") for row in in_statements["commands"]
+    )
+    assert in_statements == copied
 
 
 @pytest.mark.postgres

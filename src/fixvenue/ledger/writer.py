@@ -1,10 +1,11 @@
 """Group commit: one transaction per batch of sequenced commands and their events.
 
 The writer keeps one connection for itself (no pool checkout or reset per commit). On
-PostgreSQL it talks to the driver directly: a small batch (a thin flow commits each
-request alone) goes out as one pipeline with its commit, a single round trip; a large one
-loads its rows with COPY, several times cheaper per row than INSERT. SQLite's executemany
-is already a loop in C.
+PostgreSQL it talks to the driver directly: a batch of up to STATEMENT_ROWS_MAX rows (as
+under load, where a commit carries a few requests) is one statement, its rows handed over
+as a JSON array per table, which PostgreSQL commits on its own: one round trip, one call
+into the driver. A larger one loads its rows with COPY, which costs the database less per
+row. SQLite's executemany is already a loop in C.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import psycopg
 from sqlalchemy import Connection, Engine, Table, Update, bindparam, insert, update
 from sqlalchemy.engine import Compiled
@@ -58,10 +60,39 @@ _CLOSE_TRADING_DATE = (
     .where(trading_days.c.trading_date == bindparam("date"))
     .values(through_sequence=bindparam("sequence"), through_event_id=bindparam("event_id"))
 )
-# A batch of up to this many rows of commands, events and deliveries goes to PostgreSQL in
-# one pipeline with its commit: one round trip. A larger one loads its rows with COPY, at a
-# few round trips a table but less work a row (and no bound on the rows of a statement).
-PIPELINE_ROWS_MAX = 12
+# A batch of up to this many rows of commands, events and deliveries is recorded by one
+# statement (_RECORD_BATCH); a larger one is loaded with COPY. Where the two cost the
+# database the same (scripts/bench_writer.py), the statement costs the writer less.
+STATEMENT_ROWS_MAX = 1000
+
+
+def _added_rows(table: Table) -> str:
+    """A data-modifying WITH query inserting the rows of a JSON array of arrays, each a row
+    of the table's columns in order. Text goes in as text: the column's own type then
+    checks its length, where a cast to VARCHAR(n) would cut it short."""
+    names = ", ".join(column.name for column in table.columns)
+    values = ", ".join(
+        f"(item->>{index})::bigint" if column.type.python_type is int else f"item->>{index}"
+        for index, column in enumerate(table.columns)
+    )
+    return (
+        f"{table.name}_added AS (INSERT INTO {table.name} ({names}) "
+        f"SELECT {values} FROM jsonb_array_elements(%s::jsonb) AS item)"
+    )
+
+
+_STATEMENT_TABLES = (commands, events, deliveries, postings, trades)
+# A batch in one statement: the rows of each table, the sessions' inbound watermarks
+# ([session, number] pairs), and how far delivery has got (NULL: unchanged).
+_RECORD_BATCH = (
+    f"WITH {', '.join(_added_rows(table) for table in _STATEMENT_TABLES)}, "
+    f"watermarks AS (UPDATE {fix_sessions.name} "
+    "SET last_inbound_sequence_number = (pair->>1)::bigint "
+    f"FROM jsonb_array_elements(%s::jsonb) AS pair WHERE session = pair->>0) "
+    f"UPDATE {ledger_info.name} SET value = given.value FROM (SELECT %s::text AS value) "
+    "AS given WHERE name = %s AND given.value IS NOT NULL"
+)
+_json_encoder = msgspec.json.Encoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +134,20 @@ class LedgerWriter:
     ) -> None:
         """Records the entries in one transaction, with how far delivery has got and when
         commands' reports were sent ((sequence, UTC µs) pairs); returns once committed."""
-        rows = _BatchRows(entries, delivered, *_fills_and_days_ended(entries))
-        updates = self._updates(rows, sent_through_event_id)
+        rows = _BatchRows(entries, delivered, *_fills_and_days_ended(entries), _watermarks(entries))
+        # None: unchanged since the last commit, not written again.
+        sent_through = (
+            None if sent_through_event_id == self.recorded_sent_through else sent_through_event_id
+        )
         try:
             connection = self._open()
             if not self._postgresql:
                 with connection.begin():
                     self._insert_rows(_portable_insert(connection), rows)
-                    for statement, parameters in updates:
+                    for statement, parameters in _updates(rows, sent_through):
                         connection.execute(statement, parameters)
             else:
-                self._commit_postgresql(connection, rows, updates)
+                self._commit_postgresql(connection, rows, sent_through)
         except DBAPIError:
             self._discard_connection()
             raise
@@ -128,33 +162,42 @@ class LedgerWriter:
         self.recorded_sent_through = sent_through_event_id
 
     def _commit_postgresql(
-        self,
-        connection: Connection,
-        rows: _BatchRows,
-        updates: list[_Update],
+        self, connection: Connection, rows: _BatchRows, sent_through: int | None
     ) -> None:
-        # The connection is in autocommit (see _open): the transaction's BEGIN and COMMIT
-        # are statements here, so that a pipeline carries them with the rest. Left to
-        # psycopg, a transaction in a pipeline waits for its BEGIN first.
+        # The connection is in autocommit (see _open): a statement alone is its own
+        # transaction, and a transaction of several says BEGIN and COMMIT itself.
         driver = connection.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
         entries = rows.entries
         count = len(entries) + sum(len(entry.events) for entry in entries) + len(rows.delivered)
+        if count <= STATEMENT_ROWS_MAX and not rows.days_ended:
+            added: dict[Table, str] = {}
+
+            def add(table: Table, table_rows: Iterable[tuple[Any, ...]]) -> None:
+                added[table] = _json_encoder.encode(list(table_rows)).decode()
+
+            self._insert_rows(add, rows)
+            driver.execute(
+                _RECORD_BATCH,
+                [
+                    *(added[table] for table in _STATEMENT_TABLES),
+                    _json_encoder.encode(list(rows.watermarks.items())).decode(),
+                    None if sent_through is None else str(sent_through),
+                    SENT_THROUGH_EVENT_ID,
+                ],
+            )
+            return
         with driver.cursor() as cursor:
-            if count <= PIPELINE_ROWS_MAX:
-                # Every statement, the commit included, goes out at once: one round trip.
-                with driver.pipeline():
-                    cursor.execute("BEGIN")
-                    self._insert_rows(functools.partial(_insert_values, cursor), rows)
-                    self._run_on_driver(cursor, updates)
-                    cursor.execute("COMMIT")
-            else:
-                cursor.execute("BEGIN")
-                self._insert_rows(functools.partial(_copy_rows, cursor), rows)
-                # COPY cannot go in a pipeline; the updates and the commit can.
-                with driver.pipeline():
-                    self._run_on_driver(cursor, updates)
-                    cursor.execute("COMMIT")
+            cursor.execute("BEGIN")
+            self._insert_rows(functools.partial(_copy_rows, cursor), rows)
+            # COPY cannot go in a pipeline; the updates and the commit can.
+            with driver.pipeline():
+                for statement, parameters in _updates(rows, sent_through):
+                    compiled = self._driver_sql[statement]
+                    cursor.executemany(
+                        compiled.text, [compiled.fixed | values for values in parameters]
+                    )
+                cursor.execute("COMMIT")
 
     def _insert_rows(self, insert: _Insert, rows: _BatchRows) -> None:
         """Hands `insert` the rows of every table the batch adds to."""
@@ -182,32 +225,6 @@ class LedgerWriter:
             ],
         )
 
-    def _updates(self, rows: _BatchRows, sent_through_event_id: int) -> list[_Update]:
-        """The updates the batch makes, each with its sets of parameters."""
-        updates: list[_Update] = [
-            (
-                _CLOSE_TRADING_DATE,
-                [{"date": ended.trading_date, "sequence": sequence, "event_id": ended.event_id}],
-            )
-            for sequence, ended in rows.days_ended
-        ]
-        watermarks = _watermarks(rows.entries)
-        if watermarks:
-            updates.append(
-                (
-                    _UPDATE_WATERMARK,
-                    [{"target": target, "number": number} for target, number in watermarks.items()],
-                )
-            )
-        if sent_through_event_id != self.recorded_sent_through:
-            updates.append((_UPDATE_SENT_THROUGH, [{"value": str(sent_through_event_id)}]))
-        return updates
-
-    def _run_on_driver(self, cursor: psycopg.Cursor[Any], updates: list[_Update]) -> None:
-        for statement, parameters in updates:
-            compiled = self._driver_sql[statement]
-            cursor.executemany(compiled.text, [compiled.fixed | values for values in parameters])
-
     def close(self) -> None:
         self._discard_connection()
 
@@ -230,19 +247,46 @@ class LedgerWriter:
 
 @dataclass(frozen=True, slots=True)
 class _BatchRows:
-    """What a batch adds: its entries, delivery records, and the fills and ends of day
-    among its events (picked once: postings, the register and trading dates use them)."""
+    """What a batch adds: its entries, delivery records, the fills and ends of day among
+    its events (picked once: postings, the register and trading dates use them), and
+    each session's inbound watermark."""
 
     entries: Sequence[LedgerEntry]
     delivered: Sequence[tuple[int, int]]
     fills: list[OrderFilled]
     days_ended: list[tuple[int, TradingDayEnded]]
+    watermarks: dict[str, int]
 
 
 # Inserts rows (a table's columns in order) into a table, and nothing if there are none.
 _Insert = Callable[[Table, Iterable[tuple[Any, ...]]], None]
 # An update with its sets of parameters, one execution each.
 _Update = tuple[Update, list[dict[str, Any]]]
+
+
+def _updates(rows: _BatchRows, sent_through: int | None) -> list[_Update]:
+    """The updates the batch makes, each with its sets of parameters (for the ways that
+    run them as statements of their own)."""
+    updates: list[_Update] = [
+        (
+            _CLOSE_TRADING_DATE,
+            [{"date": ended.trading_date, "sequence": sequence, "event_id": ended.event_id}],
+        )
+        for sequence, ended in rows.days_ended
+    ]
+    if rows.watermarks:
+        updates.append(
+            (
+                _UPDATE_WATERMARK,
+                [
+                    {"target": target, "number": number}
+                    for target, number in rows.watermarks.items()
+                ],
+            )
+        )
+    if sent_through is not None:
+        updates.append((_UPDATE_SENT_THROUGH, [{"value": str(sent_through)}]))
+    return updates
 
 
 def _portable_insert(connection: Connection) -> _Insert:
@@ -255,16 +299,6 @@ def _portable_insert(connection: Connection) -> _Insert:
             connection.execute(insert(table), values)
 
     return insert_rows
-
-
-def _insert_values(
-    cursor: psycopg.Cursor[Any], table: Table, rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """One INSERT of all the rows, for a pipeline: a statement per row would cost a send
-    each."""
-    values = list(rows)
-    if values:
-        cursor.execute(_insert_sql(table, len(values)), [value for row in values for value in row])
 
 
 def _copy_rows(cursor: psycopg.Cursor[Any], table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -287,13 +321,6 @@ class _DriverStatement:
         # The values the statement was built with, beside those given at each execution
         # (compiled, a parameter given at execution has the value None).
         self.fixed = {name: value for name, value in compiled.params.items() if value is not None}
-
-
-@functools.cache
-def _insert_sql(table: Table, rows: int) -> str:
-    names = ", ".join(column.name for column in table.columns)
-    row = f"({', '.join(['%s'] * len(table.columns))})"
-    return f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row] * rows)}"
 
 
 def _command_rows(entries: Iterable[LedgerEntry]) -> Iterator[tuple[Any, ...]]:
