@@ -11,7 +11,8 @@
   4. starts the venue and waits for "accepting FIX on";
   5. runs, one after the other: throughput place-cancel, throughput cross, latency
      place-cancel (paced);
-  6. stops the venue with SIGTERM, checks its log and the ledger's row counts, drops the
+  6. stops the venue with SIGTERM, checks its log and the ledger's row counts, reads from
+     the ledger where each run's requests spent their time inside the venue, drops the
      database, and prints the figures, with the venue's place-cancel throughput as a
      share of the baseline's.
 
@@ -228,23 +229,48 @@ def postgres_ledger(
             print(f"bench: dropped database {name}")
 
 
+def ledger_rows(url: str, query: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The rows of a query (placeholders written `?`) on the benchmark's ledger."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            return connection.execute(query, parameters).fetchall()
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        return connection.execute(query.replace("?", "%s"), parameters).fetchall()
+
+
 def ledger_counts(url: str) -> dict[str, int]:
     queries = {
         "commands": "SELECT count(*) FROM commands",
         # Reports: venue-wide events (risk limits configured at start, say) go to no session.
         "events": "SELECT count(*) FROM events WHERE session IS NOT NULL",
     }
-    counts = {}
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-            for name, query in queries.items():
-                counts[name] = int(connection.execute(query).fetchone()[0])
-        return counts
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        for name, query in queries.items():
-            row = connection.execute(query).fetchone()
-            counts[name] = int(row[0]) if row else -1
-    return counts
+    return {name: int(ledger_rows(url, query)[0][0]) for name, query in queries.items()}
+
+
+def last_sequence(url: str) -> int:
+    return int(ledger_rows(url, "SELECT coalesce(max(sequence), 0) FROM commands")[0][0])
+
+
+# Per FIX command: from its callback to the sequencer's stamp, and from the stamp to its
+# reports' hand-over to QuickFIX (commit, then the sender), as the ledger records them.
+_STAGES = (
+    "SELECT c.timestamp_us - c.received_us, d.sent_us - c.timestamp_us FROM commands c "
+    "JOIN deliveries d ON d.command_sequence = c.sequence "
+    "WHERE c.received_us IS NOT NULL AND c.sequence > ? AND c.sequence <= ?"
+)
+
+
+def venue_stages(url: str, after: int, through: int) -> dict[str, dict[str, int]]:
+    """Percentiles (µs) of the two stages of the commands sequenced in (after, through]."""
+    rows = ledger_rows(url, _STAGES, (after, through))
+    stages: dict[str, dict[str, int]] = {}
+    for index, stage in enumerate(("received->sequenced", "sequenced->sent")):
+        values = sorted(row[index] for row in rows)
+        stages[stage] = {
+            key: int(values[min(len(values) - 1, int(len(values) * share))]) if values else 0
+            for key, share in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
+        }
+    return stages
 
 
 # -- the venue -------------------------------------------------------------------------------
@@ -441,11 +467,17 @@ def run_all(arguments: argparse.Namespace, bench: Bench, url: str) -> None:
         run_baseline(arguments, bench)
     config, ports = demo_config(bench.work_dir, arguments.config)
     results = []
+    boundaries = []
     with venue(config, url, bench, arguments.venue_cpus) as process:
         for name, run_arguments in plan(arguments):
+            first = last_sequence(url)
             results.append(
                 loadtest(bench, process, ports["fix"], name, [*run_arguments, *LOADTEST_LIMITS])
             )
+            boundaries.append((first, last_sequence(url)))
+    # Read once the venue has stopped: it records the last deliveries as it stops.
+    for result, (after, through) in zip(results, boundaries, strict=True):
+        result["venue_stages_us"] = venue_stages(url, after, through)
     counts = ledger_counts(url)
     reports = sum(r["execution_reports"] + r["cancel_rejects"] for r in results)
     print(
@@ -476,12 +508,27 @@ def render(ledger: str, results: list[dict[str, Any]]) -> str:
             f"{figures}{result['paced_slots_skipped']:>9}{result['venue_cpu_s']:>10.1f}"
             f"{result['other_cpu_s']:>10.1f}"
         )
+    lines += ["", f"{'in the venue (ms)':<36}{'received->sequenced':>27}{'sequenced->sent':>27}"]
+    for result in results:
+        stages = result.get("venue_stages_us")
+        if stages:
+            lines.append(
+                f"{result['name']:<36}"
+                + "".join(
+                    "".join(f"{stages[stage][key] / 1000:>9.2f}" for key in ("p50", "p90", "p99"))
+                    for stage in ("received->sequenced", "sequenced->sent")
+                )
+            )
     lines += [
+        "",
         "p50..max: order->New latency in ms.",
         "skipped: paced sends dropped because 1000 orders were already in flight.",
         "venue cpu: CPU-seconds the venue (the baseline acceptor on its row) used during the",
         "  run; other cpu: CPU-seconds used machine-wide by anything but it, the load generator",
         "  and PostgreSQL.",
+        "in the venue: p50, p90, p99 per FIX request, from the ledger: from QuickFIX's callback",
+        "  to the sequencer's stamp, and from the stamp to its reports' hand-over to QuickFIX",
+        "  (the commit, then the sender).",
     ]
     return "\n".join(lines)
 
