@@ -41,6 +41,19 @@ def _test_request(connection: RawConnection, number: int, request: str) -> simpl
     raise AssertionError(f"no Heartbeat answered TestRequest {request}")
 
 
+def _recorded_messages(venue: Venue) -> list[str]:
+    """The FIX messages the ledger holds commands of."""
+    engine = sqlalchemy.create_engine(venue.database_url)
+    try:
+        with engine.connect() as ledger:
+            return [
+                message or ""
+                for message in ledger.scalars(sqlalchemy.text("SELECT message FROM commands"))
+            ]
+    finally:
+        engine.dispose()
+
+
 def _dropped_without_an_answer(venue: Venue, logon: bytes) -> None:
     with RawConnection(venue.port) as connection:
         connection.send(logon)
@@ -160,6 +173,38 @@ def test_a_flood_of_logons_is_dropped_while_brokers_log_on_and_trade_on(venue: V
         _test_request(genuine, 3, "after-the-flood")
 
 
+def test_an_order_message_that_is_not_utf8_is_refused_whole_and_the_venue_carries_on(
+    venue: Venue,
+) -> None:
+    order: dict[int, str | int] = {1: "BRK4-A", 55: "ACME", 54: 1, 38: 100, 40: 2, 44: "100.00"}
+    with RawConnection(venue.port) as connection:
+        _log_on(connection)
+        # Bytes that are not UTF-8 (a Latin-1 é) in Text, then in the ClOrdID itself.
+        for number, fields in (
+            (2, {11: "LATIN-1", 58: b"caf\xe9"}),
+            (3, {11: b"LATIN-\xe9", 58: "caf"}),
+        ):
+            sent = {**order, **fields, 60: utc_timestamp(time.time())}
+            connection.send(raw_message("D", SENDER, number, sent))  # type: ignore[arg-type]
+            (reject,) = [m for m in connection.read(until="j") if m.get(35) == b"j"]
+            assert (reject.get(45), reject.get(372), reject.get(380)) == (
+                str(number).encode(),
+                b"D",
+                b"0",
+            )
+            assert reject.get(58) == b"message is not valid UTF-8: nothing was done"
+            # The ClOrdID is named where it can be.
+            assert reject.get(379) == (b"LATIN-1" if number == 2 else None)
+        connection.send(
+            raw_message("D", SENDER, 4, {**order, 11: "UTF8-1", 60: utc_timestamp(time.time())})
+        )
+        (report,) = [m for m in connection.read(until="8") if m.get(35) == b"8"]
+        assert (report.get(11), report.get(150)) == (b"UTF8-1", b"0")
+    recorded = _recorded_messages(venue)
+    assert any("UTF8-1" in message for message in recorded)
+    assert not any("LATIN-" in message for message in recorded)
+
+
 def test_an_oversized_order_message_is_refused_whole_and_the_session_carries_on(
     venue: Venue,
 ) -> None:
@@ -187,11 +232,6 @@ def test_an_oversized_order_message_is_refused_whole_and_the_session_carries_on(
         )
         (report,) = [m for m in connection.read(until="8") if m.get(35) == b"8"]
         assert (report.get(11), report.get(150)) == (b"SMALL-1", b"0")
-    engine = sqlalchemy.create_engine(venue.database_url)
-    try:
-        with engine.connect() as ledger:
-            recorded = ledger.scalars(sqlalchemy.text("SELECT message FROM commands")).all()
-    finally:
-        engine.dispose()
-    assert any("SMALL-1" in (message or "") for message in recorded)
-    assert not any("BIG-1" in (message or "") for message in recorded)
+    recorded = _recorded_messages(venue)
+    assert any("SMALL-1" in message for message in recorded)
+    assert not any("BIG-1" in message for message in recorded)

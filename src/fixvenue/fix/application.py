@@ -57,6 +57,16 @@ def field_reader(text: str) -> inbound.FieldReader:
     return read
 
 
+def _valid_utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _admitted(credentials: Credentials, logon: quickfix.Message) -> bool:
     read = field_reader(logon.toString())
     return credentials.admit(read(tags.USERNAME), read(tags.PASSWORD))
@@ -229,7 +239,17 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
         sequence_number = read(tags.MSG_SEQ_NUM)
         assert sequence_number is not None, "QuickFIX delivers only sequenced messages"
         size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
+        refusal = None
         if size > MESSAGE_BYTES_MAX:
+            refusal = (
+                f"message of {size:,} bytes: the venue takes at most "
+                f"{MESSAGE_BYTES_MAX:,}; nothing was done"
+            )
+        elif not _valid_utf8(text):
+            # QuickFIX hands bytes that are not UTF-8 over as lone surrogates, which no
+            # ledger can store: such a message is refused here, not halfway down the line.
+            refusal = "message is not valid UTF-8: nothing was done"
+        if refusal is not None:
             # Refused before anything is read from it; asked for again after a restart, it
             # is refused again, so nothing needs recording.
             client_order_id = read(tags.CL_ORD_ID)
@@ -237,10 +257,9 @@ class VenueApplication(quickfix.Application):  # type: ignore[misc]
                 message,
                 session_id,
                 tags.BUSINESS_REJECT_OTHER,
-                f"message of {size:,} bytes: the venue takes at most "
-                f"{MESSAGE_BYTES_MAX:,}; nothing was done",
+                refusal,
                 reference=client_order_id
-                if client_order_id and len(client_order_id) <= 64
+                if client_order_id and len(client_order_id) <= 64 and _valid_utf8(client_order_id)
                 else None,
             )
             return True
