@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import simplefix
+from sqlalchemy import create_engine, select
 
+from fixvenue.ledger.schema import trades
 from tests.support.fix_client import FixClient, raw_message
-from tests.support.venue import Venue, ledger_command, operator_command
+from tests.support.venue import Venue, ledger_command, operator_command, run_fixvenue
 
 
 def _trail(venue: Venue, out: Path) -> list[dict[str, Any]]:
@@ -86,18 +88,55 @@ def test_a_nul_byte_in_a_field_is_kept_in_the_trail_and_the_venue_carries_on(
         60: "20260101-00:00:00.000000",
         58: "a\x00b",
     }
-    parser = simplefix.FixParser()
-    with socket.create_connection(("127.0.0.1", venue.port), timeout=5) as connection:
-        connection.sendall(raw_message("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y"}))
-        connection.sendall(raw_message("D", "BROKER4", 2, order))
-        answers: list[simplefix.FixMessage] = []
-        while not any(m.get(35) == b"8" for m in answers):
-            parser.append_buffer(connection.recv(4096))
-            while (message := parser.get_message()) is not None:
-                answers.append(message)
-    assert answers[-1].get(150) == b"0"
+    assert _report_on_a_bare_socket(venue, order).get(150) == b"0"
     assert venue.stop() == 0
     new_order = next(
         line for line in _trail(venue, tmp_path / "trail.jsonl") if line.get("cl_ord_id") == "nul-1"
     )
     assert "|58=a\\x00b|" in new_order["message"]
+
+
+def test_a_nul_byte_in_the_clordid_of_a_fill_is_registered_and_the_venue_carries_on(
+    venue: Venue, broker1: FixClient
+) -> None:
+    order: dict[int, str | int] = {
+        11: "nul\x00id",
+        1: "BRK4-A",
+        55: "ACME",
+        54: 2,
+        38: 100,
+        40: 2,
+        44: "100.00",
+        60: "20260101-00:00:00.000000",
+    }
+    assert _report_on_a_bare_socket(venue, order).get(150) == b"0"
+    taker = broker1.new_order(account="BRK1-A", side="1", quantity="100", price="100.00")
+    broker1.report(taker, "F")
+    assert venue.stop() == 0
+    engine = create_engine(venue.database_url)
+    try:
+        with engine.connect() as ledger:
+            registered = ledger.scalars(select(trades.c.client_order_id)).all()
+    finally:
+        engine.dispose()
+    # Written as the four characters \x00: PostgreSQL's text cannot hold NUL.
+    assert sorted(registered) == sorted([taker, "nul\\x00id"])
+    today = datetime.now(UTC).date().isoformat()
+    reconciled = run_fixvenue(
+        "reconcile", "--date", today, "--config", str(venue.config_path), "--db", venue.database_url
+    )
+    assert reconciled.returncode == 0, reconciled.stdout + reconciled.stderr
+
+
+def _report_on_a_bare_socket(venue: Venue, order: dict[int, str | int]) -> simplefix.FixMessage:
+    """Logs BROKER4 on over a bare socket (which sends fields exactly as given), sends the
+    order and returns its first ExecutionReport."""
+    parser = simplefix.FixParser()
+    with socket.create_connection(("127.0.0.1", venue.port), timeout=5) as connection:
+        connection.sendall(raw_message("A", "BROKER4", 1, {98: 0, 108: 30, 141: "Y"}))
+        connection.sendall(raw_message("D", "BROKER4", 2, order))
+        while True:
+            parser.append_buffer(connection.recv(4096))
+            while (message := parser.get_message()) is not None:
+                if message.get(35) == b"8":
+                    return message

@@ -8,6 +8,7 @@ from typing import Any
 from fixvenue.domain.events import OrderFilled
 from fixvenue.domain.values import Instrument
 from fixvenue.ledger.postings import fill_notional
+from fixvenue.ledger.text import storable
 
 
 def fill_fields(event: OrderFilled) -> tuple[Any, ...]:
@@ -17,7 +18,7 @@ def fill_fields(event: OrderFilled) -> tuple[Any, ...]:
         event.event_id,
         fill.trade_id,
         order.order_id,
-        order.client_order_id,
+        storable(order.client_order_id),
         order.session,
         order.account,
         order.symbol,

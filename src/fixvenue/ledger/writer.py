@@ -44,6 +44,7 @@ from fixvenue.ledger.schema import (
     trades,
     trading_days,
 )
+from fixvenue.ledger.text import storable
 
 _UPDATE_WATERMARK = (
     update(fix_sessions)
@@ -104,12 +105,6 @@ class LedgerEntry:
     # The message the command came in as and when, for the audit trail (FIX commands).
     message: str | None = None
     received_us: int | None = None
-
-
-def storable(text: str | None) -> str | None:
-    """Text a database can hold: PostgreSQL's text cannot hold NUL, which a FIX field may
-    carry; it is written as the four characters \\x00."""
-    return None if text is None else text.replace("\x00", "\\x00")
 
 
 class LedgerWriter:
@@ -335,7 +330,7 @@ def _command_rows(entries: Iterable[LedgerEntry]) -> Iterator[tuple[Any, ...]]:
             kind,
             payload,
             entry.received_us,
-            storable(entry.message),
+            None if entry.message is None else storable(entry.message),
         )
 
 
