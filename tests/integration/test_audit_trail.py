@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import simplefix
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, update
 
 from fixvenue.ledger.schema import trades
 from tests.support.fix_client import FixClient, raw_message
@@ -121,6 +121,23 @@ def test_a_nul_byte_in_the_clordid_of_a_fill_is_registered_and_the_venue_carries
         engine.dispose()
     # Written as the four characters \x00: PostgreSQL's text cannot hold NUL.
     assert sorted(registered) == sorted([taker, "nul\\x00id"])
+    _reconciles(venue)
+    if venue.database_url.startswith("sqlite"):
+        # A register written before NULs were stored as \x00 holds them as they came.
+        engine = create_engine(venue.database_url)
+        try:
+            with engine.begin() as ledger:
+                ledger.execute(
+                    update(trades)
+                    .where(trades.c.client_order_id == "nul\\x00id")
+                    .values(client_order_id="nul\x00id")
+                )
+        finally:
+            engine.dispose()
+        _reconciles(venue)
+
+
+def _reconciles(venue: Venue) -> None:
     today = datetime.now(UTC).date().isoformat()
     reconciled = run_fixvenue(
         "reconcile", "--date", today, "--config", str(venue.config_path), "--db", venue.database_url

@@ -18,7 +18,14 @@ from fixvenue.ledger import migrate
 from fixvenue.ledger import writer as ledger_writer
 from fixvenue.ledger.database import open_engine
 from fixvenue.ledger.reader import initialise
-from fixvenue.ledger.schema import commands, deliveries, events, fix_sessions, metadata
+from fixvenue.ledger.schema import (
+    SENT_THROUGH_EVENT_ID,
+    commands,
+    deliveries,
+    events,
+    fix_sessions,
+    metadata,
+)
 from fixvenue.ledger.writer import LedgerEntry, LedgerWriter
 from tests.support.fix_client import FixClient
 from tests.support.venue import Venue
@@ -135,23 +142,23 @@ def test_a_batch_is_recorded_alike_in_one_statement_or_loaded_with_copy(
         builders.place("b1", Side.BUY, 120, 10_001, session=builders.S2),
         builders.replace("s3", "s2", Side.SELL, 40, 10_002, session=builders.S2),
         builders.cancel("c1", "s3", Side.SELL, session=builders.S2),
+        EndTradingDay(trading_date=builders.FIRST_TRADING_DATE, next_trading_date="2026-11-03"),
         *(
             builders.place(
                 f"r{n}", Side.BUY, 1 + n, 9_900 + n, time_in_force=TimeInForce.GOOD_TILL_CANCEL
             )
             for n in range(20)
         ),
-        EndTradingDay(trading_date=builders.FIRST_TRADING_DATE, next_trading_date="2026-11-03"),
     ]
     for command in stream:
         sequenced = builders.sequenced(core.last_sequence + 1, command)
         # Text a statement must carry exactly: quotes, a backslash, percent signs (the
-        # driver's placeholders), JSON's own characters, letters beyond ASCII, a NUL.
-        message = f"35=D|58='\\\"%s%%[]{{}}é€\x00|{command}"
+        # driver's placeholders), JSON's own characters, letters beyond ASCII.
+        message = f"35=D|58='\\\"%s%%[]{{}}é€|{command}"
         entries.append(LedgerEntry(sequenced, core.apply(sequenced), message=message))
     assert any(isinstance(event, OrderFilled) for entry in entries for event in entry.events)
-    # Five at a time they go in one statement each (but the last batch, which ends the
-    # day); all at once, with the bound lowered, they are loaded with COPY.
+    # Five at a time they go in one statement each (but the batch that ends the day, and
+    # the last one is a statement's); all at once, with the bound lowered, by COPY.
 
     def recorded(url: str, batches: list[list[LedgerEntry]]) -> dict[str, Sequence[Any]]:
         engine = open_engine(url)
@@ -197,8 +204,12 @@ def test_a_batch_is_recorded_alike_in_one_statement_or_loaded_with_copy(
         for session in (builders.S1, builders.S2)
     }
     assert all(
-        row.message.startswith("35=D|58='\\\"%s%%[]{}é€\\x00|") for row in in_statements["commands"]
+        row.message.startswith("35=D|58='\\\"%s%%[]{}é€|") for row in in_statements["commands"]
     )
+    # How far delivery got, as the last commit (a statement) said.
+    assert (SENT_THROUGH_EVENT_ID, str(entries[-1].events[-1].event_id)) in {
+        (row.name, row.value) for row in in_statements["ledger_info"]
+    }
     assert in_statements == copied
 
 

@@ -50,6 +50,10 @@ def test_credentials_admit_the_username_and_password_together_only() -> None:
     assert not credentials.admit(None, "pw")
     assert not credentials.admit("desk", None)
     assert not credentials.admit("dèsk", "pw")
+    # Bytes that are not UTF-8 (QuickFIX hands them over as lone surrogates) do not match,
+    # and raise nothing.
+    assert not credentials.admit("desk", "p\udce9")
+    assert not credentials.admit("d\udce9sk", "pw")
 
 
 def test_the_message_log_masks_passwords_and_raw_data_and_nothing_else() -> None:

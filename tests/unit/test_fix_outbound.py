@@ -269,24 +269,27 @@ def test_a_halted_symbol_rejects_orders_with_2_and_replaces_with_2_in_both_versi
         assert _fields(RENDERER.render(cancelled, dialect))[150] == "4"
 
 
+def _cancel_reject(
+    reason: CancelRejectReason, text: str, client_order_id: str = "C1"
+) -> CancelRejected:
+    return CancelRejected(
+        event_id=7,
+        timestamp_us=1_700_000_000_000_000,
+        session=S1,
+        client_order_id=client_order_id,
+        original_client_order_id="O1",
+        order_id=None,
+        status=None,
+        reason=reason,
+        text=text,
+    )
+
+
 def test_a_fix42_cancel_reject_is_found_in_the_store_and_not_taken_for_one_sharing_its_code(
     tmp_path: Path,
 ) -> None:
-    def cancel_reject(reason: CancelRejectReason, text: str) -> CancelRejected:
-        return CancelRejected(
-            event_id=7,
-            timestamp_us=1_700_000_000_000_000,
-            session=S1,
-            client_order_id="C1",
-            original_client_order_id="O1",
-            order_id=None,
-            status=None,
-            reason=reason,
-            text=text,
-        )
-
-    invalid = cancel_reject(CancelRejectReason.INVALID_REPLACEMENT, "quantity not above CumQty")
-    duplicate = cancel_reject(CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID, "duplicate ClOrdID")
+    invalid = _cancel_reject(CancelRejectReason.INVALID_REPLACEMENT, "quantity not above CumQty")
+    duplicate = _cancel_reject(CancelRejectReason.DUPLICATE_CLIENT_ORDER_ID, "duplicate ClOrdID")
     sent, unsent = RENDERER.render(invalid, FIX42), RENDERER.render(duplicate, FIX42)
     assert _fields(sent)[102] == _fields(unsent)[102] == "2"
     body_file = tmp_path / "FIX.4.2-FIXVENUE-BROKER.body"
@@ -294,6 +297,15 @@ def test_a_fix42_cancel_reject_is_found_in_the_store_and_not_taken_for_one_shari
     identities = store.sent_identities(body_file)
     assert store.identity(sent.msg_type, sent.fields) in identities
     assert store.identity(unsent.msg_type, unsent.fields) not in identities
+
+
+def test_a_report_with_text_beyond_ascii_is_found_in_the_store(tmp_path: Path) -> None:
+    reject = _cancel_reject(CancelRejectReason.UNKNOWN_ORDER, "no order ordre-é", "annulé-1")
+    sent = RENDERER.render(reject, FIX44)
+    body_file = tmp_path / "FIX.4.4-FIXVENUE-BROKER.body"
+    # As QuickFIX stores it: the bytes it was handed, UTF-8.
+    body_file.write_bytes(_message(sent, FIX44).toString().encode())
+    assert store.identity(sent.msg_type, sent.fields) in store.sent_identities(body_file)
 
 
 def test_a_status_answer_for_a_side_the_venue_does_not_know_echoes_it() -> None:

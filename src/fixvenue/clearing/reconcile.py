@@ -25,6 +25,7 @@ from fixvenue.domain.events import OrderFilled
 from fixvenue.domain.risk import money_text
 from fixvenue.ledger.daybook import DayBook, PostingTotal, TradeRecord
 from fixvenue.ledger.register import fill_fields
+from fixvenue.ledger.text import storable
 
 # A report names this many breaks of each check; the count says how many there were.
 BREAKS_SHOWN = 100
@@ -176,7 +177,8 @@ def _register_differences(fill: OrderFilled, record: TradeRecord) -> Iterator[st
     if held == reported:  # one comparison for the rows that agree: nearly all
         return
     for name, value, kept in zip(TradeRecord._fields, reported, held, strict=False):
-        if kept != value:
+        # A register written before NULs were stored as \x00 holds them as they came.
+        if kept != value and not (isinstance(kept, str) and storable(kept) == value):
             yield f"{name} is {kept!r}, the fill's is {value!r}"
 
 

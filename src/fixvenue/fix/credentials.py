@@ -91,7 +91,7 @@ def _scrypt(
     password: str, *, salt: bytes, cost: int, block_size: int, parallelism: int, length: int
 ) -> bytes:
     return hashlib.scrypt(
-        password.encode(),
+        _utf8(password),
         salt=salt,
         n=cost,
         r=block_size,
@@ -116,5 +116,11 @@ class Credentials:
         return (
             matches
             and username is not None
-            and hmac.compare_digest(username.encode(), self.username.encode())
+            and hmac.compare_digest(_utf8(username), _utf8(self.username))
         )
+
+
+def _utf8(text: str) -> bytes:
+    """A Logon field's bytes: QuickFIX hands bytes that are not UTF-8 over as lone
+    surrogates, which encode back to the bytes sent (and then simply do not match)."""
+    return text.encode("utf-8", "surrogateescape")

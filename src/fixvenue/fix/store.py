@@ -29,7 +29,9 @@ def sent_identities(path: Path) -> set[tuple[str, str]]:
     with path.open("rb") as handle:
         start = max(0, handle.seek(0, 2) - _TAIL_BYTES)
         handle.seek(start)
-        tail = handle.read().decode("latin-1")
+        # QuickFIX stores what the venue handed it, text beyond ASCII as UTF-8; a cut
+        # character at the start becomes surrogates, in the message dropped below.
+        tail = handle.read().decode("utf-8", "surrogateescape")
     messages = tail.split(f"{_SOH}10=")[:-1]
     if start > 0:
         messages = messages[1:]  # the first one may be cut anywhere, even inside a field

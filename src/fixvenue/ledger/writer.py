@@ -62,9 +62,11 @@ _CLOSE_TRADING_DATE = (
     .values(through_sequence=bindparam("sequence"), through_event_id=bindparam("event_id"))
 )
 # A batch of up to this many rows of commands, events and deliveries is recorded by one
-# statement (_RECORD_BATCH); a larger one is loaded with COPY. Where the two cost the
-# database the same (scripts/bench_writer.py), the statement costs the writer less.
-STATEMENT_ROWS_MAX = 1000
+# statement (_RECORD_BATCH); a larger one is loaded with COPY. Up to here (about 70
+# commands of a mixed flow) the statement costs the writer and the database less than
+# COPY (scripts/bench_writer.py); beyond it the database spends more on the JSON than on
+# COPY's rows. A commit under load carries a few requests, far below it.
+STATEMENT_ROWS_MAX = 250
 
 
 def _added_rows(table: Table) -> str:
