@@ -117,24 +117,20 @@ def test_a_nul_byte_in_the_clordid_of_a_fill_is_registered_and_the_venue_carries
     try:
         with engine.connect() as ledger:
             registered = ledger.scalars(select(trades.c.client_order_id)).all()
-    finally:
-        engine.dispose()
-    # Written as the four characters \x00: PostgreSQL's text cannot hold NUL.
-    assert sorted(registered) == sorted([taker, "nul\\x00id"])
-    _reconciles(venue)
-    if venue.database_url.startswith("sqlite"):
-        # A register written before NULs were stored as \x00 holds them as they came.
-        engine = create_engine(venue.database_url)
-        try:
+        # Written as the four characters \x00: PostgreSQL's text cannot hold NUL.
+        assert sorted(registered) == sorted([taker, "nul\\x00id"])
+        _reconciles(venue)
+        if venue.database_url.startswith("sqlite"):
+            # A register written before NULs were stored as \x00 holds them as they came.
             with engine.begin() as ledger:
                 ledger.execute(
                     update(trades)
                     .where(trades.c.client_order_id == "nul\\x00id")
                     .values(client_order_id="nul\x00id")
                 )
-        finally:
-            engine.dispose()
-        _reconciles(venue)
+            _reconciles(venue)
+    finally:
+        engine.dispose()
 
 
 def _reconciles(venue: Venue) -> None:

@@ -157,8 +157,15 @@ def test_a_batch_is_recorded_alike_in_one_statement_or_loaded_with_copy(
         message = f"35=D|58='\\\"%s%%[]{{}}é€|{command}"
         entries.append(LedgerEntry(sequenced, core.apply(sequenced), message=message))
     assert any(isinstance(event, OrderFilled) for entry in entries for event in entry.events)
-    # Five at a time they go in one statement each (but the batch that ends the day, and
-    # the last one is a statement's); all at once, with the bound lowered, by COPY.
+    # Five at a time they go in one statement each, but for the batch that ends the day (the
+    # last batch is a statement's); all at once, with the bound lowered, they go by COPY.
+    in_fives = [entries[n : n + 5] for n in range(0, len(entries), 5)]
+    assert all(
+        2 * len(batch) + sum(len(entry.events) for entry in batch)
+        <= ledger_writer.STATEMENT_ROWS_MAX
+        for batch in in_fives
+    )
+    assert not any(isinstance(entry.command.command, EndTradingDay) for entry in in_fives[-1])
 
     def recorded(url: str, batches: list[list[LedgerEntry]]) -> dict[str, Sequence[Any]]:
         engine = open_engine(url)
@@ -187,7 +194,7 @@ def test_a_batch_is_recorded_alike_in_one_statement_or_loaded_with_copy(
         finally:
             engine.dispose()
 
-    in_statements = recorded(postgres_url, [entries[n : n + 5] for n in range(0, len(entries), 5)])
+    in_statements = recorded(postgres_url, in_fives)
     monkeypatch.setattr(ledger_writer, "STATEMENT_ROWS_MAX", 0)
     copied = recorded(second_postgres_url, [entries])
     assert in_statements["trades"] and in_statements["postings"]
@@ -217,7 +224,8 @@ def test_a_batch_is_recorded_alike_in_one_statement_or_loaded_with_copy(
 def test_a_backlog_of_delivery_records_beyond_a_statements_parameters_is_recorded_whole(
     postgres_url: str,
 ) -> None:
-    # 40,000 rows of two columns: more values than one statement can carry (65,535).
+    # 40,000 rows of two columns: far beyond the one-statement bound (they go by COPY), and
+    # more values than a statement's parameters could carry (65,535).
     delivered = [(sequence, 1_000 + sequence) for sequence in range(1, 40_001)]
     engine = open_engine(postgres_url)
     try:

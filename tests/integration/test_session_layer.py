@@ -41,17 +41,27 @@ def _test_request(connection: RawConnection, number: int, request: str) -> simpl
     raise AssertionError(f"no Heartbeat answered TestRequest {request}")
 
 
-def _recorded_messages(venue: Venue) -> list[str]:
-    """The FIX messages the ledger holds commands of."""
+def _accepted(connection: RawConnection, number: int, order: dict[int, str | int]) -> None:
+    """Sends the order as message `number`: the session carries on and acknowledges it."""
+    connection.send(raw_message("D", SENDER, number, {**order, 60: utc_timestamp(time.time())}))
+    (report,) = [m for m in connection.read(until="8") if m.get(35) == b"8"]
+    assert (report.get(11), report.get(150)) == (str(order[11]).encode(), b"0")
+
+
+def _recorded_only(venue: Venue, accepted: str, *, refused: str) -> None:
+    """The ledger holds the command of the message naming `accepted`, none naming
+    `refused`."""
     engine = sqlalchemy.create_engine(venue.database_url)
     try:
         with engine.connect() as ledger:
-            return [
+            recorded = [
                 message or ""
                 for message in ledger.scalars(sqlalchemy.text("SELECT message FROM commands"))
             ]
     finally:
         engine.dispose()
+    assert any(accepted in message for message in recorded)
+    assert not any(refused in message for message in recorded)
 
 
 def _dropped_without_an_answer(venue: Venue, logon: bytes) -> None:
@@ -195,14 +205,8 @@ def test_an_order_message_that_is_not_utf8_is_refused_whole_and_the_venue_carrie
             assert reject.get(58) == b"message is not valid UTF-8: nothing was done"
             # The ClOrdID is named where it can be.
             assert reject.get(379) == (b"LATIN-1" if number == 2 else None)
-        connection.send(
-            raw_message("D", SENDER, 4, {**order, 11: "UTF8-1", 60: utc_timestamp(time.time())})
-        )
-        (report,) = [m for m in connection.read(until="8") if m.get(35) == b"8"]
-        assert (report.get(11), report.get(150)) == (b"UTF8-1", b"0")
-    recorded = _recorded_messages(venue)
-    assert any("UTF8-1" in message for message in recorded)
-    assert not any("LATIN-" in message for message in recorded)
+        _accepted(connection, 4, {**order, 11: "UTF8-1"})
+    _recorded_only(venue, "UTF8-1", refused="LATIN-")
 
 
 def test_an_oversized_order_message_is_refused_whole_and_the_session_carries_on(
@@ -227,11 +231,5 @@ def test_an_oversized_order_message_is_refused_whole_and_the_session_carries_on(
         assert reject.get(58).startswith(b"message of 2,000,1")
         assert reject.get(58).endswith(b"bytes: the venue takes at most 4,096; nothing was done")
         _test_request(connection, 3, "after-the-big-one")
-        connection.send(
-            raw_message("D", SENDER, 4, {**order, 11: "SMALL-1", 60: utc_timestamp(time.time())})
-        )
-        (report,) = [m for m in connection.read(until="8") if m.get(35) == b"8"]
-        assert (report.get(11), report.get(150)) == (b"SMALL-1", b"0")
-    recorded = _recorded_messages(venue)
-    assert any("SMALL-1" in message for message in recorded)
-    assert not any("BIG-1" in message for message in recorded)
+        _accepted(connection, 4, {**order, 11: "SMALL-1"})
+    _recorded_only(venue, "SMALL-1", refused="BIG-1")
