@@ -6,8 +6,11 @@
   2. copies config/venue.toml with free ports and absolute data dictionary paths;
   3. starts scripts/baseline_acceptor.py on another such copy (a bare QuickFIX acceptor that
      answers each order message with one ExecutionReport: the ceiling of the FIX stack on
-     the machine), runs throughput place-cancel against it and stops it (--no-baseline
-     skips this);
+     the machine), runs throughput place-cancel against it and stops it; then the same
+     with --drop-copies (the acceptor also sends the venue's drop copies); then, on
+     PostgreSQL, the latency runs against it with --commit (each order message committed
+     to a database of its own before the answer: the floor of ack after commit)
+     (--no-baseline skips all three);
   4. starts the venue and waits for "accepting FIX on";
   5. runs, one after the other: throughput place-cancel, throughput cross, latency
      place-cancel (paced);
@@ -53,6 +56,10 @@ DEFAULT_CONFIG = REPO / "config" / "venue.toml"
 STARTUP_SECONDS = 60.0
 STOP_SECONDS = 60.0
 LOADTEST_LIMITS = ["--timeout", "600", "--ack-timeout", "15"]
+# The baseline acceptor's three runs, as the tables name them.
+BASELINE = "baseline"
+BASELINE_DROP_COPIES = "baseline+dc"
+BASELINE_COMMIT = "baseline+commit"
 LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |Traceback")
 
 
@@ -357,9 +364,13 @@ def venue(
 
 
 @contextmanager
-def baseline(config: Path, bench: Bench, cpus: str | None) -> Iterator[subprocess.Popen[bytes]]:
-    """The baseline acceptor on the config's FIX port, pinned like the venue, its FIX store
-    and log in the work dir as the venue's are."""
+def baseline(
+    config: Path, bench: Bench, cpus: str | None, options: list[str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The baseline acceptor (with `options`) on the config's FIX port, pinned like the
+    venue, its FIX store and log in the work dir as the venue's are, fresh each time."""
+    data_dir = bench.work_dir / "baseline-data"
+    shutil.rmtree(data_dir, ignore_errors=True)
     command = [
         *pinned(cpus),
         sys.executable,
@@ -367,7 +378,8 @@ def baseline(config: Path, bench: Bench, cpus: str | None) -> Iterator[subproces
         "--config",
         str(config),
         "--data-dir",
-        str(bench.work_dir / "baseline-data"),
+        str(data_dir),
+        *options,
     ]
     with acceptor("baseline", command, bench, STARTUP_SECONDS) as process:
         yield process
@@ -427,14 +439,20 @@ def throughput_place_cancel(arguments: argparse.Namespace) -> list[str]:
 def plan(arguments: argparse.Namespace) -> list[tuple[str, list[str]]]:
     """The loadtest runs against the venue, in order: (name, arguments)."""
     window = ["--window", str(arguments.window)]
-    place_cancel = ["--flow", "place-cancel"]
-    runs = [
+    return [
         ("throughput place-cancel", throughput_place_cancel(arguments)),
         (
             "throughput cross",
             ["throughput", "--flow", "cross", *window, "--orders", str(arguments.cross)],
         ),
+        *latency_runs(arguments),
     ]
+
+
+def latency_runs(arguments: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """The paced runs and the serial one: (name, arguments)."""
+    place_cancel = ["--flow", "place-cancel"]
+    runs = []
     for rate in arguments.rate if arguments.latency_orders else []:
         orders = ["--orders", str(arguments.latency_orders)]
         runs.append(
@@ -452,14 +470,40 @@ def _children_cpu_seconds() -> float:
 
 
 def run_baseline(arguments: argparse.Namespace, bench: Bench) -> None:
-    """Throughput place-cancel against the baseline acceptor. The crossing flow cannot run
-    against it: a crossing pair needs three reports for its two orders (see the script)."""
+    """Throughput place-cancel against the baseline acceptor, bare and with the venue's
+    drop copies; on PostgreSQL, the latency runs against it committing each order message.
+    The crossing flow cannot run against it: a crossing pair needs three reports for its
+    two orders (see the script)."""
     config, ports = demo_config(bench.work_dir, arguments.config, "baseline.toml")
     run_arguments = [*throughput_place_cancel(arguments), *LOADTEST_LIMITS]
-    with baseline(config, bench, arguments.venue_cpus) as process:
-        loadtest(
-            bench, process, ports["fix"], "baseline place-cancel", run_arguments, server="baseline"
-        )
+    for server, options in ((BASELINE, []), (BASELINE_DROP_COPIES, ["--drop-copies"])):
+        with baseline(config, bench, arguments.venue_cpus, options) as process:
+            loadtest(
+                bench,
+                process,
+                ports["fix"],
+                "throughput place-cancel",
+                run_arguments,
+                server=server,
+            )
+    runs = latency_runs(arguments)
+    if arguments.sqlite or not runs:
+        return
+    with (
+        postgres_ledger(arguments) as url,
+        baseline(
+            config, bench, arguments.venue_cpus, ["--commit", url.replace("+psycopg", "")]
+        ) as process,
+    ):
+        for name, latency_arguments in runs:
+            loadtest(
+                bench,
+                process,
+                ports["fix"],
+                name,
+                [*latency_arguments, *LOADTEST_LIMITS],
+                server=BASELINE_COMMIT,
+            )
 
 
 def run_all(arguments: argparse.Namespace, bench: Bench, url: str) -> None:
@@ -491,7 +535,7 @@ def run_all(arguments: argparse.Namespace, bench: Bench, url: str) -> None:
 
 def render(ledger: str, results: list[dict[str, Any]]) -> str:
     header = (
-        f"{'ledger':<11}{'run':<25}{'orders':>8}{'s':>8}{'orders/s':>10}{'ERs/s':>9}"
+        f"{'ledger':<16}{'run':<25}{'orders':>8}{'s':>8}{'orders/s':>10}{'ERs/s':>9}"
         f"{'p50':>8}{'p90':>8}{'p99':>8}{'p99.9':>8}{'max':>8}{'skipped':>9}{'venue cpu':>10}"
         f"{'other cpu':>10}"
     )
@@ -503,7 +547,7 @@ def render(ledger: str, results: list[dict[str, Any]]) -> str:
             f"{latency.get(key, 0) / 1000:>8.1f}" for key in ("p50", "p90", "p99", "p99.9", "max")
         )
         lines.append(
-            f"{server:<11}{result['name']:<25}{result['new_orders_sent']:>8}"
+            f"{server:<16}{result['name']:<25}{result['new_orders_sent']:>8}"
             f"{result['elapsed_s']:>8.2f}{result['orders_per_s']:>10.0f}{result['ers_per_s']:>9.0f}"
             f"{figures}{result['paced_slots_skipped']:>9}{result['venue_cpu_s']:>10.1f}"
             f"{result['other_cpu_s']:>10.1f}"
@@ -523,6 +567,8 @@ def render(ledger: str, results: list[dict[str, Any]]) -> str:
         "",
         "p50..max: order->New latency in ms.",
         "skipped: paced sends dropped because 1000 orders were already in flight.",
+        "baseline: the bare acceptor; +dc: with the venue's drop copies; +commit: committing",
+        "  each order message to PostgreSQL before answering it.",
         "venue cpu: CPU-seconds the venue (the baseline acceptor on its row) used during the",
         "  run; other cpu: CPU-seconds used machine-wide by anything but it, the load generator",
         "  and PostgreSQL.",
@@ -534,30 +580,32 @@ def render(ledger: str, results: list[dict[str, Any]]) -> str:
 
 
 def against_baseline(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per flow run against both, over the same window: the venue's throughput, the
-    baseline's, and the venue's as a share of the baseline's."""
+    """Per flow run against the venue and a throughput baseline (bare, or with drop
+    copies), over the same window: the venue's throughput, the baseline's, and the venue's
+    as a share of the baseline's."""
     baselines = {
-        (result["flow"], result["window"]): result["orders_per_s"]
+        (result["server"], result["flow"], result["window"]): result["orders_per_s"]
         for result in results
-        if result["server"] == "baseline" and result["orders_per_s"] > 0
+        if result["server"] in (BASELINE, BASELINE_DROP_COPIES) and result["orders_per_s"] > 0
     }
     return [
         {
             "flow": result["flow"],
+            "baseline": server,
             "venue_orders_per_s": result["orders_per_s"],
             "baseline_orders_per_s": reference,
             "share": round(result["orders_per_s"] / reference, 3),
         }
         for result in results
-        if result["server"] == "venue"
-        and result["mode"] == "throughput"
-        and (reference := baselines.get((result["flow"], result["window"])))
+        if result["server"] == "venue" and result["mode"] == "throughput"
+        for server in (BASELINE, BASELINE_DROP_COPIES)
+        if (reference := baselines.get((server, result["flow"], result["window"])))
     ]
 
 
 def render_against_baseline(comparisons: list[dict[str, Any]]) -> str:
     return "\n".join(
-        f"venue {c['flow']}: {c['share']:.0%} of the baseline "
+        f"venue {c['flow']}: {c['share']:.0%} of the {c['baseline']} "
         f"({c['venue_orders_per_s']:,.0f} vs {c['baseline_orders_per_s']:,.0f} orders/s)"
         for c in comparisons
     )
@@ -602,7 +650,7 @@ def parse_arguments() -> argparse.Namespace:
         "--no-baseline",
         dest="baseline",
         action="store_false",
-        help="skip the baseline acceptor's throughput place-cancel run",
+        help="skip the baseline acceptor's runs",
     )
     parser.add_argument(
         "--wait-quiet",
