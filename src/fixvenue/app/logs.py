@@ -1,6 +1,6 @@
 """The venue's log: a line per event that matters, as text or as JSON.
 
-Every report the sender sends is logged with its session and ClOrdID: refusals and
+Every report the writer sends is logged with its session and ClOrdID: refusals and
 venue-wide changes (halts, kill switches, risk limits, operators' session actions) at INFO,
 the ordinary flow of orders, fills and cancels at DEBUG, so that a venue under load does
 not spend itself on its log unless asked to.
@@ -73,7 +73,7 @@ def configure(level: str, *, as_json: bool) -> None:
 
 
 def log_events(events: list[Event]) -> None:
-    """One line per committed event the sender has sent (see the module's docstring)."""
+    """One line per committed event the writer has sent (see the module's docstring)."""
     debug = events_log.isEnabledFor(logging.DEBUG)
     for event in events:
         notable = isinstance(

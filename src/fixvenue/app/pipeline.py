@@ -1,21 +1,20 @@
-"""The three threads behind the FIX edge: sequencer, ledger writer, sender.
+"""The two threads behind the FIX edge: sequencer, and ledger writer.
 
     FIX callbacks ──submit──► inbound queue ──► sequencer: stamp, core.apply
                                                     │ entries (command + events)
                                                     ▼
-                          committing queue ──► writer: one transaction per batch
-                                                    │ committed events, in commit order
-                                                    ▼
-                             sending queue ──► sender: events to their FIX sessions
+                          committing queue ──► writer: one transaction per batch, then
+                                               its events to their FIX sessions
 
 The sequencer is the one thread that touches trading state. It also keeps the core's time:
 when a good-till-date order's expire time comes it sequences an ExpireOrders command, so
 expiry is in the ledger and replays like everything else. The writer commits whatever
 has piled up since its last commit in one transaction (group commit), so batches grow with
-load; only committed events reach the sender, which sends them in commit order while the
-writer is already committing the next batch. Every queue is bounded: when the ledger falls
-behind, the sequencer waits, the inbound queue fills, and the FIX threads wait on it, which
-pushes back on the brokers' TCP connections.
+load, and then sends the batch's events itself, in commit order: only committed events
+are sent. A thread of its own for sending cost a hand-over per batch and was slower
+(docs/performance.md). Every queue is bounded: when the ledger falls behind, the sequencer
+waits, the inbound queue fills, and the FIX threads wait on it, which pushes back on the
+brokers' TCP connections.
 """
 
 from __future__ import annotations
@@ -53,7 +52,6 @@ INBOUND_CAPACITY = 10_000
 COMMITTING_CAPACITY = 64
 # How long the writer lets delivery records wait for a commit when no command comes.
 DELIVERY_RECORD_SECONDS = 0.1
-SENDING_CAPACITY = 64
 BATCH_COMMANDS_MAX = 2_000
 RETRY_DELAY_SECONDS_MAX = 2.0
 # The sequencer wakes at least this often while an expire time is further off: a far-off
@@ -84,11 +82,10 @@ class Pipeline:
             INBOUND_CAPACITY
         )
         self._committing: queue.Queue[_Batch | None] = queue.Queue(COMMITTING_CAPACITY)
-        self._sending: queue.Queue[list[_Sent] | None] = queue.Queue(SENDING_CAPACITY)
-        # (command sequence, when its reports were handed to QuickFIX): the sender adds,
-        # the writer records them with its next commit.
+        # (command sequence, when its reports were handed to QuickFIX), recorded with the
+        # next commit. Like how far delivery got, touched by the writer thread alone once
+        # it runs (and before it starts, and after it stops).
         self._delivered: list[tuple[int, int]] = []
-        self._delivered_lock = threading.Lock()
         # Notified after every commit, for those who wait until delivery is recorded.
         self._committed = threading.Condition()
         # Clear while the ledger cannot commit: the FIX edge then refuses order messages
@@ -105,7 +102,6 @@ class Pipeline:
             for loop, name in (
                 (self._sequence, "sequencer"),
                 (self._write, "ledger-writer"),
-                (self._send, "sender"),
             )
         ]
 
@@ -294,7 +290,7 @@ class Pipeline:
                 self._commit(entries)
                 self._metrics.commit_latency.observe(time.perf_counter() - started)
                 self._fail_points.reach("after-commit")
-                self._sending.put(
+                self._send(
                     [
                         _Sent(entry.command.sequence, entry.events, received_ns, completion)
                         for batch in done
@@ -304,45 +300,40 @@ class Pipeline:
                     ]
                 )
             if batches[-1] is None:
-                self._sending.put(None)
                 return
 
-    def _send(self) -> None:
-        while True:
-            batch = self._sending.get()
-            if batch is None:
-                return
-            for sent in batch:
-                # Counted before they are sent, so that a broker never sees a report the
-                # metrics do not count yet.
-                self._metrics.count(sent.events)
-                for event in sent.events:
-                    self._deliver(event)
-                if sent.completion is not None:
-                    sent.completion.done.set()
-                if (
-                    sent.received_ns is not None
-                    and sent.events  # a resend of a processed order has none
-                    and isinstance(sent.events[0], OrderAccepted | OrderRejected)
-                ):
-                    # An order's first report: its acknowledgement.
-                    seconds = (time.monotonic_ns() - sent.received_ns) / 1e9
-                    self._metrics.ack_latency.observe(seconds)
-                log_events(sent.events)
-                if sent.events:
-                    # Taken by the writer thread: its next commit records how far delivery
-                    # got, and when each command's reports went out. How far first: a
-                    # command's send time is then never recorded before its reports count
-                    # as delivered, so a restart never sends them, nor records it, again.
-                    self._sent_through_event_id = sent.events[-1].event_id
-                    self.note_delivered([sent.sequence], self._clock_us())
-            self._fail_points.reach("after-send")
+    def _send(self, batch: list[_Sent]) -> None:
+        """Sends a committed batch's events, command by command, in commit order."""
+        for sent in batch:
+            # Counted before they are sent, so that a broker never sees a report the
+            # metrics do not count yet.
+            self._metrics.count(sent.events)
+            for event in sent.events:
+                self._deliver(event)
+            if sent.completion is not None:
+                sent.completion.done.set()
+            if (
+                sent.received_ns is not None
+                and sent.events  # a resend of a processed order has none
+                and isinstance(sent.events[0], OrderAccepted | OrderRejected)
+            ):
+                # An order's first report: its acknowledgement.
+                seconds = (time.monotonic_ns() - sent.received_ns) / 1e9
+                self._metrics.ack_latency.observe(seconds)
+            log_events(sent.events)
+            if sent.events:
+                # The next commit records how far delivery got, and when each command's
+                # reports went out. How far first: a command's send time is then never
+                # recorded before its reports count as delivered, so a restart never
+                # sends them, nor records it, again.
+                self._sent_through_event_id = sent.events[-1].event_id
+                self.note_delivered([sent.sequence], self._clock_us())
+        self._fail_points.reach("after-send")
 
     def note_delivered(self, sequences: Iterable[int], sent_us: int) -> None:
         """When the reports of these commands were handed to QuickFIX; recorded with the
         next commit."""
-        with self._delivered_lock:
-            self._delivered.extend((sequence, sent_us) for sequence in sequences)
+        self._delivered.extend((sequence, sent_us) for sequence in sequences)
 
     def inbound_depth(self) -> int:
         """Commands waiting for the sequencer (an estimate, as queues give it)."""
@@ -350,14 +341,12 @@ class Pipeline:
 
     def _undelivered_records(self) -> bool:
         """Whether delivery has got further than the ledger says."""
-        with self._delivered_lock:
-            return bool(self._delivered) or (
-                self._sent_through_event_id != self._writer.recorded_sent_through
-            )
+        return bool(self._delivered) or (
+            self._sent_through_event_id != self._writer.recorded_sent_through
+        )
 
     def _commit(self, entries: list[LedgerEntry]) -> None:
-        with self._delivered_lock:
-            delivered, self._delivered = self._delivered, []
+        delivered, self._delivered = self._delivered, []
         sent_through = self._sent_through_event_id
         delay = 0.05
         while True:
@@ -426,7 +415,7 @@ class _Batch:
 
 @dataclass(frozen=True, slots=True)
 class _Sent:
-    """One command's committed events, as the sender takes them."""
+    """One command's committed events, as the writer sends them."""
 
     sequence: int
     events: list[Event]

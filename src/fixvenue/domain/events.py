@@ -2,7 +2,7 @@
 
 Events are frozen and hold only values, text and other events' parts, so none can be part
 of a reference cycle: `gc=False` keeps them out of the garbage collector's lists, which
-it would otherwise walk again and again while the ledger writer and the sender hold
+it would otherwise walk again and again while the sequencer and the ledger writer hold
 them."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The venue's Prometheus metrics.
 
-Counters follow committed events, counted by the sender thread just before it sends them,
+Counters follow committed events, counted by the writer thread just before it sends them,
 so they say what the brokers are told. Gauges that describe state the sequencer owns (book
 depth) are read at scrape time through a query on the sequencer thread.
 """
@@ -97,7 +97,7 @@ class VenueMetrics:
         self.registry.register(_BookDepth(query))
 
     def count(self, events: Iterable[Event]) -> None:
-        """Counts the committed events the sender has just sent."""
+        """Counts committed events about to be sent."""
         for event in events:
             if isinstance(event, OrderAccepted):
                 self.orders.labels(event.order.session).inc()
