@@ -110,7 +110,10 @@ class Ledger:
     """The least a durable record of each order message costs: one row, one transaction
     committed before the answer (PostgreSQL flushes its log to disk on every commit)."""
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(self, url: str) -> None:
+        # The form `fixvenue serve --db` takes names SQLAlchemy's driver; psycopg's own
+        # URLs are the plain ones.
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
         self._connection = psycopg.connect(conninfo, autocommit=True)
         self._connection.execute(
             "CREATE TABLE IF NOT EXISTS baseline_messages "
@@ -312,8 +315,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--commit",
         metavar="URL",
-        help="PostgreSQL database (postgresql://...) into which each order message is "
-        "committed before its report is sent",
+        help="PostgreSQL database (postgresql://... or postgresql+psycopg://..., as "
+        "`fixvenue serve --db` takes it) into which each order message is committed before "
+        "its report is sent",
     )
     return parser.parse_args()
 

@@ -16,8 +16,8 @@
      place-cancel (paced);
   6. stops the venue with SIGTERM, checks its log and the ledger's row counts, reads from
      the ledger where each run's requests spent their time inside the venue, drops the
-     database, and prints the figures, with the venue's place-cancel throughput as a
-     share of the baseline's.
+     databases, and prints the figures, with the venue's place-cancel throughput as a
+     share of the bare baseline's and of the one with drop copies.
 
 Exit status 0 when every run was clean and the venue (and the baseline) stopped cleanly,
 1 otherwise. The temporary directory (configs, logs, JSON per run) is kept on failure or
@@ -58,7 +58,7 @@ STOP_SECONDS = 60.0
 LOADTEST_LIMITS = ["--timeout", "600", "--ack-timeout", "15"]
 # The baseline acceptor's three runs, as the tables name them.
 BASELINE = "baseline"
-BASELINE_DROP_COPIES = "baseline+dc"
+BASELINE_DROP_COPIES = "baseline+copies"
 BASELINE_COMMIT = "baseline+commit"
 LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |Traceback")
 
@@ -208,7 +208,8 @@ def postgres_ledger(
     """A new PostgreSQL database for one benchmark, dropped at the end unless `keep`."""
     users = [arguments.pg_user] if arguments.pg_user else ["root", "postgres"]
     admin, user = pg_admin(arguments.pg_host, arguments.pg_port, users)
-    name = f"fixvenue_bench_{os.getpid()}_{int(time.time())}"
+    # Nanoseconds: a benchmark may create a second database within the same second.
+    name = f"fixvenue_bench_{os.getpid()}_{time.time_ns()}"
     settings = {}
     with admin:
         for setting in ("server_version", "synchronous_commit", "fsync", "wal_sync_method"):
@@ -259,7 +260,8 @@ def last_sequence(url: str) -> int:
 
 
 # Per FIX command: from its callback to the sequencer's stamp, and from the stamp to its
-# reports' hand-over to QuickFIX (commit, then the sender), as the ledger records them.
+# reports' hand-over to QuickFIX (the writer's commit, then its sends), as the ledger
+# records them.
 _STAGES = (
     "SELECT c.timestamp_us - c.received_us, d.sent_us - c.timestamp_us FROM commands c "
     "JOIN deliveries d ON d.command_sequence = c.sequence "
@@ -381,7 +383,8 @@ def baseline(
         str(data_dir),
         *options,
     ]
-    with acceptor("baseline", command, bench, STARTUP_SECONDS) as process:
+    name = "-".join(["baseline", *(option.strip("-") for option in options[:1])])
+    with acceptor(name, command, bench, STARTUP_SECONDS) as process:
         yield process
 
 
@@ -397,7 +400,11 @@ def loadtest(
     *,
     server: str = "venue",
 ) -> dict[str, Any]:
-    json_path = bench.work_dir / (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") + ".json")
+    json_path = bench.work_dir / (
+        re.sub(r"[^A-Za-z0-9]+", "-", f"{server} {name}").strip("-") + ".json"
+    )
+    # A result left by an earlier run must not pass for this one's.
+    json_path.unlink(missing_ok=True)
     command = [sys.executable, str(LOADTEST), *arguments, "--port", str(port)]
     command += ["--json", str(json_path)]
     print(f"\nbench: {name}: " + " ".join(command[1:]), flush=True)
@@ -491,9 +498,7 @@ def run_baseline(arguments: argparse.Namespace, bench: Bench) -> None:
         return
     with (
         postgres_ledger(arguments) as url,
-        baseline(
-            config, bench, arguments.venue_cpus, ["--commit", url.replace("+psycopg", "")]
-        ) as process,
+        baseline(config, bench, arguments.venue_cpus, ["--commit", url]) as process,
     ):
         for name, latency_arguments in runs:
             loadtest(
@@ -567,14 +572,14 @@ def render(ledger: str, results: list[dict[str, Any]]) -> str:
         "",
         "p50..max: order->New latency in ms.",
         "skipped: paced sends dropped because 1000 orders were already in flight.",
-        "baseline: the bare acceptor; +dc: with the venue's drop copies; +commit: committing",
-        "  each order message to PostgreSQL before answering it.",
+        "baseline: the bare acceptor; +copies: with the venue's drop copies; +commit:",
+        "  committing each order message to PostgreSQL before answering it.",
         "venue cpu: CPU-seconds the venue (the baseline acceptor on its row) used during the",
         "  run; other cpu: CPU-seconds used machine-wide by anything but it, the load generator",
         "  and PostgreSQL.",
         "in the venue: p50, p90, p99 per FIX request, from the ledger: from QuickFIX's callback",
         "  to the sequencer's stamp, and from the stamp to its reports' hand-over to QuickFIX",
-        "  (the commit, then the sender).",
+        "  (the writer's commit, then its sends).",
     ]
     return "\n".join(lines)
 

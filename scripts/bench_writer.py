@@ -7,7 +7,7 @@ cross the spread) over the demo configuration's instruments and firms is applied
 real core and cut into batches of --batch commands, by default the most the venue's
 sequencer hands the writer at once. As in the venue, each command carries the FIX
 message it came in as (for the audit trail), and each commit records the delivery of the
-batch before it (the sender works one commit behind the writer).
+batch before it (delivery is recorded with the next commit).
 
 Only the commits are timed, one after the other on the writer's one connection, --repeat
 times, each time into a fresh database. Per run it prints events/s, commands/s, posting

@@ -55,8 +55,9 @@ def baseline_acceptor(tmp_path: Path, port: int, *options: str) -> Iterator[Path
     ), text
 
 
-def place_and_cancel(port: int) -> None:
-    """ORDERS orders of BROKER1, each cancelled once acknowledged, through the load tool."""
+def place_and_cancel(port: int, sender: str = "BROKER1", account: str = "BRK1-A") -> None:
+    """ORDERS orders of the session, each cancelled once acknowledged, through the load
+    tool."""
     result = subprocess.run(
         [
             sys.executable,
@@ -70,6 +71,10 @@ def place_and_cancel(port: int) -> None:
             str(ORDERS),
             "--port",
             str(port),
+            "--sender",
+            sender,
+            "--account",
+            account,
         ],
         capture_output=True,
         text=True,
@@ -93,11 +98,16 @@ def test_with_drop_copies_every_report_is_stored_for_each_drop_copy_session_of_i
     port = free_port()
     with baseline_acceptor(tmp_path, port, "--drop-copies") as data_dir:
         place_and_cancel(port)
-    for drop_copy in ("DC-BRK1", "DC-ALL"):
+        place_and_cancel(port, sender="BROKER2", account="BRK2-A")
+    # DC-BRK1 takes firm BRK1's reports, DC-ALL every firm's: a New and a Cancelled per order.
+    for drop_copy, origins in (("DC-BRK1", ["BROKER1"]), ("DC-ALL", ["BROKER1", "BROKER2"])):
         copies = stored_copies(data_dir, drop_copy)
-        assert len(copies) == 2 * ORDERS, drop_copy  # a New and a Cancelled per order
-        assert all("\x0135=8\x01" in copy and "\x01115=BROKER1\x01" in copy for copy in copies)
-        assert sum("\x01150=4\x01" in copy for copy in copies) == ORDERS
+        assert all("\x0135=8\x01" in copy for copy in copies)
+        for origin in origins:
+            of_origin = [copy for copy in copies if f"\x01115={origin}\x01" in copy]
+            assert len(of_origin) == 2 * ORDERS, (drop_copy, origin)
+            assert sum("\x01150=4\x01" in copy for copy in of_origin) == ORDERS
+        assert len(copies) == 2 * ORDERS * len(origins), drop_copy
 
 
 def test_bare_it_sends_no_drop_copies(tmp_path: Path) -> None:
@@ -112,10 +122,9 @@ def test_with_commit_every_order_message_is_committed_to_the_database(
     tmp_path: Path, postgres_url: str
 ) -> None:
     port = free_port()
-    conninfo = postgres_url.replace("+psycopg", "")
-    with baseline_acceptor(tmp_path, port, "--commit", conninfo):
+    with baseline_acceptor(tmp_path, port, "--commit", postgres_url):
         place_and_cancel(port)
-    with psycopg.connect(conninfo) as connection:
+    with psycopg.connect(postgres_url.replace("+psycopg", "")) as connection:
         kinds = connection.execute(
             "SELECT substring(message from '\x0135=([^\x01]*)') AS kind, count(*) "
             "FROM baseline_messages GROUP BY kind ORDER BY kind"

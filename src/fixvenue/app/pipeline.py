@@ -302,9 +302,9 @@ class Pipeline:
             if batches[-1] is None:
                 return
 
-    def _send(self, batch: list[_Sent]) -> None:
+    def _send(self, committed: list[_Sent]) -> None:
         """Sends a committed batch's events, command by command, in commit order."""
-        for sent in batch:
+        for sent in committed:
             # Counted before they are sent, so that a broker never sees a report the
             # metrics do not count yet.
             self._metrics.count(sent.events)
