@@ -185,23 +185,25 @@ def _admin_address(config_path: Path) -> str:
 
 def test_serve_can_log_one_json_object_per_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, fix_port=free_port())
-    process = subprocess.Popen(
+    with subprocess.Popen(
         fixvenue_command(
             "--log-format", "json", "serve", "--config", str(config), "--data-dir", str(tmp_path)
         ),
         stderr=subprocess.PIPE,
         text=True,
-    )
-    assert process.stderr is not None
-    lines = []
-    for line in process.stderr:
-        lines.append(json.loads(line))
-        if "accepting FIX" in lines[-1]["message"]:
-            break
-    process.send_signal(signal.SIGTERM)
-    _, remaining = process.communicate(timeout=30)
-    assert process.returncode == 0
-    lines += [json.loads(line) for line in (remaining or "").splitlines()]
+    ) as process:
+        assert process.stderr is not None
+        lines = []
+        for line in process.stderr:
+            lines.append(json.loads(line))
+            if "accepting FIX" in lines[-1]["message"]:
+                break
+        process.send_signal(signal.SIGTERM)
+        # The rest through the same reader: what it has already read ahead is in its
+        # buffer, which communicate(), reading the pipe itself, would skip.
+        remaining = process.stderr.read()
+        assert process.wait(timeout=30) == 0
+    lines += [json.loads(line) for line in remaining.splitlines()]
     assert {"time", "level", "logger", "message"} <= set(lines[0])
     assert any(line["message"] == "stopped cleanly" for line in lines)
     risk = [line for line in lines if line["logger"] == "fixvenue.events"]
