@@ -73,6 +73,36 @@ def test_an_order_survives_sigkill_and_is_reported_exactly_once(
     buyer.stop()
 
 
+def test_a_report_stored_but_not_counted_before_a_crash_keeps_its_number(
+    venue: Venue, tmp_path: Path
+) -> None:
+    client = FixClient(sender="BROKER1", port=venue.port, work_dir=tmp_path).start()
+    order = client.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    stored = int(client.report(order, "0")[34])
+    venue.kill()
+    # QuickFIX stores a message, sends it, then counts it: killed before counting, its
+    # numbers file still names the report's number as the next one.
+    numbers = venue.data_dir / "fixstore" / "FIX.4.4-FIXVENUE-BROKER1.seqnums"
+    sender, _, target = numbers.read_text().partition(" : ")
+    assert int(sender) == stored + 1
+    numbers.write_text(f"{str(stored).zfill(len(sender))} : {target}")
+
+    venue.start()
+    client.wait_logon()
+    later = client.new_order(account="BRK1-A", side="2", quantity="100", price="100.00")
+    assert int(client.report(later, "0")[34]) > stored + 1
+    assert not [m for m in client.received() if m.msg_type == "5"], "no logout"
+    assert f"numbering resumes at {stored + 1}" in venue.log()
+    client.stop()
+    body = numbers.with_suffix(".body").read_text()
+    stored_numbers = [
+        int(message.split("\x0134=", 1)[1].split("\x01", 1)[0])
+        for message in body.split("8=FIX.4.4\x01")
+        if message
+    ]
+    assert len(stored_numbers) == len(set(stored_numbers)), "no number names two messages"
+
+
 def test_after_sigkill_acknowledged_orders_rest_again_in_the_same_priority(
     venue: Venue, tmp_path: Path
 ) -> None:

@@ -308,6 +308,19 @@ def test_a_report_with_text_beyond_ascii_is_found_in_the_store(tmp_path: Path) -
     assert store.identity(sent.msg_type, sent.fields) in store.sent_identities(body_file)
 
 
+def test_the_last_stored_number_is_the_highest_msgseqnum_in_the_store(tmp_path: Path) -> None:
+    body_file = tmp_path / "FIX.4.4-FIXVENUE-BROKER.body"
+    assert store.last_stored_number(body_file) == 0, "no store yet"
+    report = RENDERER.render(_cancel_reject(CancelRejectReason.UNKNOWN_ORDER, "none"), FIX44)
+    messages = []
+    for number in (7, 9, 8):
+        message = _message(report, FIX44)
+        message.getHeader().setField(34, str(number))
+        messages.append(message.toString())
+    body_file.write_text("".join(messages))
+    assert store.last_stored_number(body_file) == 9
+
+
 def test_a_status_answer_for_a_side_the_venue_does_not_know_echoes_it() -> None:
     request = inbound.order_status_request("S1", {11: "X1", 55: "ACME", 54: "5"}.get)
     (reported,) = Driver.fresh().send(request)

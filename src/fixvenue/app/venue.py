@@ -30,6 +30,7 @@ from fixvenue.app.pipeline import Pipeline
 from fixvenue.core.trading import TradingCore
 from fixvenue.domain.commands import CancelOnDisconnect, Command, ReceivedCommand
 from fixvenue.domain.events import Event
+from fixvenue.fix import store
 from fixvenue.fix.application import VenueApplication
 from fixvenue.fix.dispatch import Dispatcher
 from fixvenue.fix.message_log import MaskingLogFactory
@@ -162,6 +163,7 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
             "cannot set the sessions' inbound sequence numbers from the ledger: "
             + "; ".join(application.creation_failures)
         )
+    _resume_numbering_after_stored(registry, store_dir)
     unsent = reader.events_after(reader.sent_through_event_id())
     if unsent:
         resent = {
@@ -210,6 +212,31 @@ def serve(config: VenueConfig, url: str, data_dir: Path) -> None:
     acceptor.stop()
     del acceptor  # destroys the sessions while the factories they came from still exist
     log.info("stopped cleanly")
+
+
+def _resume_numbering_after_stored(registry: SessionRegistry, store_dir: Path) -> None:
+    """Numbers each session's next message after the last one QuickFIX stored, where a
+    crash came between storing a message and counting it (see `store.last_stored_number`).
+    The broker then gets that message by FIX recovery, or has it already, and no number
+    names two messages."""
+    for session in registry:
+        stored = store.last_stored_number(
+            store.body_file(
+                store_dir, session.begin_string, registry.comp_id, session.target_comp_id
+            )
+        )
+        fix = session.engine_session()
+        if stored < fix.getExpectedSenderNum():
+            continue
+        fix.setNextSenderMsgSeqNum(stored + 1)
+        session.next_sender_at_logoff = stored + 1
+        log.info(
+            "session %s: outbound message %d was stored but not counted when the venue "
+            "stopped; numbering resumes at %d",
+            session.target_comp_id,
+            stored,
+            stored + 1,
+        )
 
 
 def _apply_operator_settings(registry: SessionRegistry, core: TradingCore) -> None:

@@ -24,8 +24,30 @@ def body_file(store_dir: Path, begin_string: str, comp_id: str, target_comp_id: 
 
 def sent_identities(path: Path) -> set[tuple[str, str]]:
     """(MsgType, identity) of recent outbound messages (see `identity`)."""
+    identities = set()
+    for fields in _stored_messages(path):
+        msg_type = fields.get(tags.MSG_TYPE)
+        if msg_type in _IDENTITY_TAGS:
+            identities.add(_identity(msg_type, fields))
+    return identities
+
+
+def last_stored_number(path: Path) -> int:
+    """The highest MsgSeqNum among the recent stored messages; 0 if there are none.
+
+    QuickFIX stores a message, then writes it to the socket, then counts it in the
+    `.seqnums` file. Killed in between, it restarts with a next number that the stored
+    message already has, and would give it again to another message: whichever of the
+    two the broker did not see is then lost to FIX recovery. Numbering must resume after
+    this one."""
+    numbers = (fields.get(tags.MSG_SEQ_NUM, "") for fields in _stored_messages(path))
+    return max((int(number) for number in numbers if number.isdigit()), default=0)
+
+
+def _stored_messages(path: Path) -> list[dict[int, str]]:
+    """The fields of each message in the tail of a `.body` file, oldest first."""
     if not path.exists():
-        return set()
+        return []
     with path.open("rb") as handle:
         start = max(0, handle.seek(0, 2) - _TAIL_BYTES)
         handle.seek(start)
@@ -35,14 +57,11 @@ def sent_identities(path: Path) -> set[tuple[str, str]]:
     messages = tail.split(f"{_SOH}10=")[:-1]
     if start > 0:
         messages = messages[1:]  # the first one may be cut anywhere, even inside a field
-    identities = set()
+    stored = []
     for message in messages:
         pairs = (field.split("=", 1) for field in message.split(_SOH) if "=" in field)
-        fields = {int(tag): value for tag, value in pairs if tag.isdigit()}
-        msg_type = fields.get(tags.MSG_TYPE)
-        if msg_type in _IDENTITY_TAGS:
-            identities.add(_identity(msg_type, fields))
-    return identities
+        stored.append({int(tag): value for tag, value in pairs if tag.isdigit()})
+    return stored
 
 
 # An ExecutionReport is known by its ExecID, in every FIX version. An OrderCancelReject has
