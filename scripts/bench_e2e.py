@@ -60,6 +60,8 @@ LOADTEST_LIMITS = ["--timeout", "600", "--ack-timeout", "15"]
 BASELINE = "baseline"
 BASELINE_DROP_COPIES = "baseline+copies"
 BASELINE_COMMIT = "baseline+commit"
+# Those the venue's throughput is compared with, and how each is started.
+THROUGHPUT_BASELINES = {BASELINE: [], BASELINE_DROP_COPIES: ["--drop-copies"]}
 LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |Traceback")
 
 
@@ -483,7 +485,7 @@ def run_baseline(arguments: argparse.Namespace, bench: Bench) -> None:
     two orders (see the script)."""
     config, ports = demo_config(bench.work_dir, arguments.config, "baseline.toml")
     run_arguments = [*throughput_place_cancel(arguments), *LOADTEST_LIMITS]
-    for server, options in ((BASELINE, []), (BASELINE_DROP_COPIES, ["--drop-copies"])):
+    for server, options in THROUGHPUT_BASELINES.items():
         with baseline(config, bench, arguments.venue_cpus, options) as process:
             loadtest(
                 bench,
@@ -591,7 +593,7 @@ def against_baseline(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     baselines = {
         (result["server"], result["flow"], result["window"]): result["orders_per_s"]
         for result in results
-        if result["server"] in (BASELINE, BASELINE_DROP_COPIES) and result["orders_per_s"] > 0
+        if result["server"] in THROUGHPUT_BASELINES and result["orders_per_s"] > 0
     }
     return [
         {
@@ -603,7 +605,7 @@ def against_baseline(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for result in results
         if result["server"] == "venue" and result["mode"] == "throughput"
-        for server in (BASELINE, BASELINE_DROP_COPIES)
+        for server in THROUGHPUT_BASELINES
         if (reference := baselines.get((server, result["flow"], result["window"])))
     ]
 
